@@ -1,0 +1,2 @@
+"""Thermal detection from RGB pseudo-labels (seed 003): datasets, metrics, losses, labelers."""
+from . import datasets, metrics  # noqa: F401

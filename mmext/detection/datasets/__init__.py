@@ -1,0 +1,4 @@
+"""Detection datasets."""
+from .flir import FLIRDataset
+
+__all__ = ['FLIRDataset']

@@ -1,0 +1,2 @@
+"""Runtime components shared by all families (hooks)."""
+from . import hooks  # noqa: F401
