@@ -9,7 +9,14 @@ and has its own test in ``tests/test_compat.py``. Each is idempotent.
    message hub state) fail to load, so ``load_from`` and ``--resume`` break. Instead of
    loading unsafely, exactly the classes mmengine stores are added to torch's allow-list
    (``torch.serialization.add_safe_globals``); every other file is still loaded with the
-   safe unpickler. Upstream fix: mmengine main (unreleased at 0.10.7).
+   safe unpickler. ``HistoryBuffer.__getstate__`` also pickles its four built-in statistics
+   functions, which protocol 2 writes as ``getattr(HistoryBuffer, 'min')``; allowing
+   ``builtins.getattr`` would open the allow-list to anything reachable by attribute access,
+   so instead :func:`slim_history_buffer_state` leaves those four out of the pickled state
+   (``__setstate__`` re-creates them anyway). Consequence: checkpoints written by a process
+   that imported mmext resume safely; checkpoints written by stock mmengine 0.10.7 (with the
+   ``getattr`` entries) still need ``weights_only=False``, an explicit choice left to the
+   user. Upstream fix: mmengine main (unreleased at 0.10.7).
 2. :func:`stub_mmpretrain_multimodal` -- mmpretrain 1.2.0's ``mmpretrain.models`` imports
    ``mmpretrain.models.multimodal``, whose modules import transformers internals removed in
    transformers >= 4.5x (``apply_chunking_to_forward``, ``GenerationMixin`` from
@@ -45,8 +52,33 @@ def mmengine_checkpoint_globals() -> list:
     except ImportError:  # pragma: no cover - numpy 1.x
         from numpy.core.multiarray import _reconstruct, scalar
     dtypes = [type(np.dtype(t)) for t in (np.float64, np.float32, np.float16, np.int64,
-                                          np.int32, np.uint8, np.bool_)]
+                                          np.int32, np.int16, np.int8, np.uint64, np.uint32,
+                                          np.uint16, np.uint8, np.bool_)]
     return [HistoryBuffer, _reconstruct, scalar, np.ndarray, np.dtype] + dtypes
+
+
+_DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+def slim_history_buffer_state() -> None:
+    """Pickle ``HistoryBuffer`` without its built-in statistics functions (see module doc)."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    if getattr(HistoryBuffer.__getstate__, '_mmext_patched', False):
+        return
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop('statistics_methods', None)
+        custom = {k: v for k, v in self._statistics_methods.items()
+                  if k not in _DEFAULT_STATISTICS}
+        if custom:  # user-registered statistics travel as before
+            state['statistics_methods'] = custom
+        return state
+
+    __getstate__._mmext_patched = True
+    HistoryBuffer.__getstate__ = __getstate__
+    _APPLIED.append('slim_history_buffer_state')
 
 
 def allow_mmengine_checkpoint_globals() -> None:
@@ -127,5 +159,6 @@ def apply_all() -> List[str]:
     if not _APPLIED:
         stub_mmpretrain_multimodal()
         allow_mmengine_checkpoint_globals()
+        slim_history_buffer_state()
         _skip_cuda_set_device_without_cuda()
     return list(_APPLIED)

@@ -1,8 +1,10 @@
 """mmext registries: children of mmdet's, so mmdet (and mmengine) names resolve unprefixed.
 
-Every registry below has ``scope='mmext'`` and ``locations=['mmext']``: using any of them
-(``MODELS.build(cfg)`` with ``default_scope='mmext'``) imports the whole package, which
-registers every family's modules. Modules of another OpenMMLab package are reached with its
+Every registry below has ``scope='mmext'`` and its locations are ``'mmext'`` plus the
+parent's own (e.g. ``'mmdet.models'``): using any of them (``MODELS.build(cfg)`` with
+``default_scope='mmext'``) imports the whole package, which registers every family's modules,
+and mmdet's modules of that kind, so mmdet names resolve unprefixed. (A child registry
+looks names up in its parents but only imports its own locations.) Modules of another OpenMMLab package are reached with its
 scope prefix, e.g. ``type='mmpretrain.VisionTransformer'``.
 
 Example:
@@ -35,8 +37,9 @@ _LOCATIONS = ['mmext']
 
 
 def _child(name: str, parent: Registry) -> Registry:
-    """Create the mmext child registry ``name`` of ``parent``."""
-    return Registry(name, parent=parent, scope='mmext', locations=_LOCATIONS)
+    """Create the mmext child registry ``name`` of ``parent`` (see the module docstring)."""
+    locations = _LOCATIONS + list(getattr(parent, '_locations', []) or [])
+    return Registry(name, parent=parent, scope='mmext', locations=locations)
 
 
 RUNNERS = _child('runner', MMDET_RUNNERS)

@@ -21,6 +21,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
 
 def test_all_workarounds_applied():
     assert set(compat.apply_all()) >= {'allow_mmengine_checkpoint_globals',
+                                       'slim_history_buffer_state',
                                        'stub_mmpretrain_multimodal',
                                        'skip_cuda_set_device_without_cuda'}
 
@@ -38,16 +39,37 @@ def _mmengine_like_checkpoint() -> dict:
                 rng_state=dict(numpy=np.random.get_state()))
 
 
-def test_mmengine_checkpoint_needs_and_gets_allow_list():
+def test_stock_mmengine_checkpoint_fails_under_weights_only(tmp_path):
+    """The upstream problem, shown in a process that never imported mmext."""
+    path = str(tmp_path / 'stock.pth')
+    proc = _python(
+        'import torch, numpy as np\n'
+        'from mmengine.logging import MessageHub\n'
+        "hub = MessageHub.get_instance('stock')\n"
+        "hub.update_scalar('train/loss', np.float64(0.5))\n"
+        f'torch.save(dict(message_hub=hub.state_dict()), {path!r})\n'
+        'try:\n'
+        f'    torch.load({path!r})\n'
+        "    print('LOADED')\n"
+        'except Exception as err:\n'
+        "    print('REFUSED', type(err).__name__)\n")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    if 'LOADED' in proc.stdout:
+        pytest.fail('stock mmengine checkpoints load under weights_only now: upstream fixed '
+                    'it, delete the checkpoint workarounds in mmext.compat')
+    assert 'REFUSED' in proc.stdout
+
+
+def test_mmext_written_checkpoint_loads_safely():
     buf = io.BytesIO()
     torch.save(_mmengine_like_checkpoint(), buf)
-    unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(buf.getvalue()))
-    # the upstream problem: these are not in torch's default allow-list
-    assert any('HistoryBuffer' in name for name in unsafe)
-    allowed = {f'{g.__module__}.{g.__qualname__}' for g in compat.mmengine_checkpoint_globals()}
-    assert set(unsafe) <= allowed, set(unsafe) - allowed
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(
+        io.BytesIO(buf.getvalue())) == []
     ckpt = torch.load(io.BytesIO(buf.getvalue()))  # weights_only default
-    assert ckpt['message_hub']['log_scalars']['train/loss'].current() == pytest.approx(1 / 3)
+    loss = ckpt['message_hub']['log_scalars']['train/loss']
+    assert loss.current() == pytest.approx(1 / 3)
+    assert loss.mean() == pytest.approx((1 + 1 / 2 + 1 / 3) / 3)  # statistics restored
+    assert ckpt['rng_state']['numpy'][1].dtype.name == 'uint32'
 
 
 class _Arbitrary:

@@ -204,7 +204,7 @@ def _sample_objects(rng: np.random.Generator, spec: SyntheticFLIRSpec,
         (amin, amax), hfrac = _SHAPE[cls]
         y1 = rng.uniform(horizon + 0.3 * (h - horizon), h - 1)
         depth_scale = (y1 - horizon) / (h - horizon)
-        bh = max(12.0, hfrac * h * depth_scale * rng.uniform(0.85, 1.15))
+        bh = max(0.06 * h, hfrac * h * depth_scale * rng.uniform(0.85, 1.15))
         bw = bh * rng.uniform(amin, amax)
         x0 = rng.uniform(0, w - bw)
         box = (x0, y1 - bh, x0 + bw, y1)

@@ -4,7 +4,7 @@ import os.path as osp
 from mmext.synthetic.flir import SyntheticFLIRSpec, generate_synthetic_flir
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO_CFG = osp.join(REPO, 'configs', 'thermal', 'yolox_tiny_synthflir_20e.py')
+DEMO_CFG = osp.join(REPO, 'configs', 'thermal', 'yolox_cpu_synthflir_15e.py')
 
 
 def make_toy_flir(root: str, train: int = 8, val: int = 4) -> str:
@@ -16,13 +16,14 @@ def make_toy_flir(root: str, train: int = 8, val: int = 4) -> str:
 
 
 def write_toy_config(path: str, data_root: str, max_epochs: int = 2,
-                     extra: str = '') -> str:
+                     extra: str = '', with_val: bool = False) -> str:
     """Write a config inheriting the demo config, pointed at a toy set and made tiny.
 
     The LR schedule does not depend on ``max_epochs`` so a 1-epoch run followed by a
     2-epoch resume follows the same schedule as one 2-epoch run.
     """
     r = data_root.rstrip('/') + '/'
+    no_val = 'val_cfg = None\nval_dataloader = None\nval_evaluator = None\n'
     text = f"""
 _base_ = {DEMO_CFG!r}
 train_cfg = dict(max_epochs={max_epochs}, val_interval=100)
@@ -37,7 +38,7 @@ default_hooks = dict(logger=dict(interval=1),
 param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=3)]
 randomness = dict(seed=0, deterministic=True)
 visualizer = dict(vis_backends=[dict(type='LocalVisBackend')])
-{extra}
+{'' if with_val else no_val}{extra}
 """
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)

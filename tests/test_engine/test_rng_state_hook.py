@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 from mmengine.testing import RunnerTestCase
 
-from mmext.engine.hooks import RNGStateHook
+import mmext  # noqa: F401  (registers RNGStateHook)
 
 
 class NoisyToyModel(BaseModel):
@@ -48,7 +48,8 @@ class TestRNGStateHook(RunnerTestCase):
         cfg.train_dataloader.num_workers = 0
         cfg.param_scheduler = []
         cfg.randomness = dict(seed=1)
-        cfg.custom_hooks = [dict(type=RNGStateHook)] if with_hook else []
+        cfg.default_scope = 'mmext'
+        cfg.custom_hooks = [dict(type='RNGStateHook')] if with_hook else []
         return cfg
 
     def _final_weight(self, with_hook, tag):

@@ -1,4 +1,8 @@
-"""Bad inputs give one clear error line naming the path (exit 2), not a traceback."""
+"""Bad inputs give one clear error line naming the path (exit 2), not a traceback.
+
+The tools' ``main`` runs in-process under ``run_cli`` exactly as ``python tools/x.py`` does
+(``test_cli_subprocess`` checks one case through a real subprocess).
+"""
 import json
 import os.path as osp
 import subprocess
@@ -6,16 +10,17 @@ import sys
 
 import pytest
 
-from tests._helpers.toy_data import DEMO_CFG, REPO, make_toy_flir, write_toy_config
+from tests._helpers.tools import REPO, TEST, TRAIN, run_tool
+from tests._helpers.toy_data import DEMO_CFG, make_toy_flir, write_toy_config
 
-TRAIN = osp.join(REPO, 'tools', 'train.py')
-TEST = osp.join(REPO, 'tools', 'test.py')
+_run = run_tool
 
 
-def _run(*args):
-    proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
-    return proc.returncode, proc.stderr
+def test_cli_subprocess(tmp_path):
+    missing = str(tmp_path / 'nope.py')
+    proc = subprocess.run([sys.executable, TRAIN, missing], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    _assert_clean_error(proc.returncode, proc.stderr, missing, 'config file not found')
 
 
 def _assert_clean_error(code, err, *needles):
@@ -70,8 +75,8 @@ def test_annotation_file_not_coco(tmp_path, content, needle):
 def test_unknown_class_subset(tmp_path):
     data = make_toy_flir(str(tmp_path / 'data'), train=2, val=2)
     cfg = write_toy_config(str(tmp_path / 'toy.py'), data, max_epochs=1,
-                           extra="train_dataloader = dict(dataset=dict(metainfo=dict("
-                                 "classes=('person', 'tram'))))\n")
+                           extra="train_dataloader['dataset']['metainfo'] = dict("
+                                 "classes=('person', 'tram'))\n")
     code, err = _run(TRAIN, cfg, '--work-dir', str(tmp_path / 'w'))
     _assert_clean_error(code, err, "no categories named ['tram']")
     with open(osp.join(data, 'train', 'thermal_annotations.json')) as f:

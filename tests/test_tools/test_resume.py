@@ -2,20 +2,20 @@
 import glob
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import torch
 
-from tests._helpers.toy_data import REPO, make_toy_flir, write_toy_config
-
-TRAIN = osp.join(REPO, 'tools', 'train.py')
+from tests._helpers.tools import TRAIN, run_tool
+from tests._helpers.toy_data import make_toy_flir, write_toy_config
 
 
 def _train(cfg, work_dir, *extra):
-    proc = subprocess.run([sys.executable, TRAIN, cfg, '--work-dir', work_dir, *extra],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    # in one process, mmengine's MessageHub and Visualizer are named singletons: give each
+    # run its own names so logs go to that run's work dir
+    name = osp.basename(work_dir) + '_' + osp.basename(cfg)[:-3]
+    code, err = run_tool(TRAIN, cfg, '--work-dir', work_dir, *extra, '--cfg-options',
+                         f'experiment_name={name}', f'visualizer.name=vis_{name}')
+    assert code == 0, err[-3000:]
 
 
 def _losses(work_dir):

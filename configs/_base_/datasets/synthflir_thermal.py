@@ -4,7 +4,7 @@
 dataset_type = 'FLIRDataset'
 data_root = 'data/synthetic_flir/'
 classes = ('person', 'bicycle', 'car')
-img_scale = (320, 256)  # (w, h) used for training and testing; frames are 640x512
+img_scale = (192, 160)  # (w, h) for training and testing (0.3x of the 640x512 frames: CPU-sized)
 backend_args = None
 
 train_pipeline = [
@@ -31,7 +31,7 @@ test_pipeline = [
 
 train_dataloader = dict(
     batch_size=8,
-    num_workers=2,
+    num_workers=1,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -45,7 +45,7 @@ train_dataloader = dict(
         backend_args=backend_args))
 val_dataloader = dict(
     batch_size=8,
-    num_workers=2,
+    num_workers=1,
     persistent_workers=False,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),

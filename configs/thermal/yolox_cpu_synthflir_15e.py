@@ -1,12 +1,13 @@
-# CPU-sized YOLOX-tiny trained from scratch on the synthetic FLIR-layout thermal set with its
-# thermal ground truth (the embedded default of `make demo`; the GT-supervised upper bound).
+# CPU-sized YOLOX (tiny depth, quarter width, 192x160 input) trained from scratch on the
+# synthetic FLIR-layout thermal set with its thermal ground truth: the embedded default of
+# `make demo` (the GT-supervised upper bound of the pseudo-label experiments).
 _base_ = [
-    '../_base_/models/yolox_tiny.py',
+    '../_base_/models/yolox_cpu.py',
     '../_base_/datasets/synthflir_thermal.py',
     '../_base_/det_runtime.py',
 ]
 
-max_epochs = 20
+max_epochs = 15
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

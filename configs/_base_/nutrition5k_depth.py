@@ -1,0 +1,44 @@
+# Nutrition5k overhead RGB-D (640x480), session split, food masks derived from GT depth.
+# K: intrinsics were never released. fx = fy = 616 px is the RealSense D435 colour camera at
+# 640x480 used by the community; the paper's pixel area (5.957e-3 cm^2 at 35.9 cm) implies
+# f ~ 465 px. Volumes scale with 1/(fx*fy): the choice changes every mL by (616/465)^2 = 1.75x,
+# so report it with any volume number (docs/food.md).
+dataset_type = 'Nutrition5kDataset'
+data_root = 'data/nutrition5k/'
+nutrition5k_K = [616.0, 616.0, 319.5, 239.5]
+split_dir = 'dish_ids/splits_session/'   # tools/dataset_converters/nutrition5k_session_split.py
+
+train_pipeline = [
+    dict(type='LoadNutrition5kDish'),
+    dict(type='RandomScaleCropK', crop_size=(476, 630), base_scale=(480, 640),
+         ratio_range=(1.0, 1.2), keep_mask=True),
+    dict(type='RandomDepthFlip', prob=0.5),
+    dict(type='RandomRotateK', max_deg=5.0, prob=0.3),
+    dict(type='DepthColorJitter', brightness=0.2, contrast=0.2, saturation=0.2, prob=0.8),
+    dict(type='DepthGaussianBlur', sigma_range=(0.1, 1.5), prob=0.2),
+    dict(type='DepthNoise', rel_std=0.005, dropout=0.01, prob=0.3),
+    dict(type='MaskMorphology', max_px=5, prob=0.5),
+    dict(type='PackDepthInputs'),
+]
+test_pipeline = [dict(type='LoadNutrition5kDish'), dict(type='PackDepthInputs')]
+
+_ds = dict(type=dataset_type, data_root=data_root, K=nutrition5k_K,
+           metadata_files=['metadata/dish_metadata_cafe1.csv',
+                           'metadata/dish_metadata_cafe2.csv'])
+train_dataloader = dict(
+    batch_size=4, num_workers=4, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(**_ds, split_file=split_dir + 'depth_train_ids.txt', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1, num_workers=2, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**_ds, split_file=split_dir + 'depth_val_ids.txt', pipeline=test_pipeline,
+                 test_mode=True))
+test_dataloader = dict(
+    batch_size=1, num_workers=2, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(**_ds, split_file=split_dir + 'depth_test_ids.txt', pipeline=test_pipeline,
+                 test_mode=True))
+val_evaluator = [dict(type='DepthMetric', min_depth=1e-3, max_depth=1.0),
+                 dict(type='VolumeMetric')]
+test_evaluator = val_evaluator
