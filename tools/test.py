@@ -4,17 +4,17 @@ Example:
     python tools/test.py CONFIG work_dirs/demo/epoch_30.pth --table-out work_dirs/demo/per_class.md
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
 import mmext  # noqa: E402,F401  (applies compat workarounds, registers modules)
 from mmext.apis import (build_runner, check_config_inputs, configure_test,  # noqa: E402
                         load_config, run_cli)
+from mmext.apis.cli import add_runner_args, parse_with_local_rank  # noqa: E402
+
+WORK_DIR_HELP = 'the directory to save the evaluation metrics'
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -22,21 +22,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the directory to save the evaluation metrics')
     parser.add_argument('--out', help='dump predictions to a pickle file (.pkl)')
     parser.add_argument('--show-dir', help='directory where painted images are saved')
     parser.add_argument('--table-out',
                         help='write the per-class metric table to this .csv or .md file '
                         '(metrics that produce tables, e.g. CocoClasswiseMetric)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value (xxx.yyy=zzz)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser, WORK_DIR_HELP)
+    return parse_with_local_rank(parser, argv)
 
 
 def main(argv=None) -> None:
