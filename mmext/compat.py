@@ -22,7 +22,10 @@ and has its own test in ``tests/test_compat.py``. Each is idempotent.
    transformers >= 4.5x (``apply_chunking_to_forward``, ``GenerationMixin`` from
    ``modeling_utils``...). An empty module is placed at that name before mmpretrain is
    imported, so the rest of ``mmpretrain.models`` (ViT/DINOv2, ResNet...) imports. The
-   multimodal models (BLIP, Flamingo, ...) are then unavailable. Upstream fix: none released.
+   multimodal models (BLIP, Flamingo, ...) are then unavailable. This matters even for
+   detection: mmdet 3.3's ``mmdet.models`` imports ``mmpretrain.models`` when mmpretrain is
+   installed (ReID data preprocessor), so without the stub ``import mmdet.models`` fails too;
+   ``import mmext`` must come first. Upstream fix: none released.
 3. :func:`use_cpu_distributed_defaults` -- on a machine without CUDA, mmengine's pytorch
    launcher calls ``torch.cuda.set_device`` and wraps models with ``device_ids=[local_rank]``,
    both of which fail for CPU processes. Called by the tools with the config: it switches the
