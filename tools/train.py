@@ -12,7 +12,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmext  # noqa: E402,F401  (applies compat workarounds, registers modules)
 from mmext.apis import (build_runner, check_config_inputs, configure_train,  # noqa: E402
-                        load_config, run_cli)
+                        load_config, prepare_experiment, run_cli)
 from mmext.apis.cli import add_runner_args, parse_with_local_rank  # noqa: E402
 
 WORK_DIR_HELP = 'the dir to save logs and models'
@@ -37,6 +37,7 @@ def main(argv=None) -> None:
     cfg = load_config(args.config, args.cfg_options)
     configure_train(cfg, args.config, work_dir=args.work_dir, amp=args.amp,
                     resume=args.resume, launcher=args.launcher)
+    prepare_experiment(cfg)  # e.g. generate pseudo-labels (cached in the work dir)
     check_config_inputs(cfg, splits=('train', 'val') if cfg.get('val_cfg') else ('train', ))
     runner = build_runner(cfg)
     runner.train()

@@ -123,6 +123,24 @@ def configure_test(cfg: Config,
     return cfg
 
 
+def prepare_experiment(cfg: Config) -> dict:
+    """Run a config's pre-training steps (today: ``pseudo_labels``) before the Runner exists.
+
+    Under a launcher the process group is initialised here (the Runner then re-uses it), so
+    the step runs on rank 0 while the other ranks wait.
+
+    Returns:
+        What the steps produced, e.g. ``{'pseudo_labels': '<path of the COCO json>'}``.
+    """
+    if not cfg.get('pseudo_labels'):
+        return {}
+    from mmengine.dist import init_dist, is_distributed
+    if cfg.get('launcher', 'none') != 'none' and not is_distributed():
+        init_dist(cfg.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+    from mmext.detection.pseudo_labels import prepare_pseudo_labels
+    return {'pseudo_labels': prepare_pseudo_labels(cfg)}
+
+
 def build_runner(cfg: Config) -> Runner:
     """Build the Runner (or the config's ``runner_type``) from a configured config."""
     if 'runner_type' in cfg:

@@ -60,11 +60,11 @@ def coco_case(tmp_path):
     return ann_file, gt, _make_predictions(rng, gt)
 
 
-def _run_metric(ann_file, preds, tmp_path, **kwargs):
+def _run_metric(ann_file, preds, tmp_path, classes=CLASSES, **kwargs):
     metric = CocoClasswiseMetric(ann_file=ann_file, outfile_prefix=str(tmp_path / 'res'),
                                  **kwargs)
-    metric.dataset_meta = dict(classes=CLASSES)
-    label_of = {v: k for k, v in enumerate([1, 2, 3])}
+    metric.dataset_meta = dict(classes=classes)
+    label_of = {CAT_IDS[name]: k for k, name in enumerate(classes)}
     for img_id, dets in preds.items():
         inst = InstanceData()
         inst.bboxes = torch.tensor([d[0] for d in dets], dtype=torch.float32).reshape(-1, 4)
@@ -75,9 +75,11 @@ def _run_metric(ann_file, preds, tmp_path, **kwargs):
     return metric, metric.evaluate(len(preds))
 
 
-def test_overall_and_per_class_equal_pycocotools(coco_case, tmp_path):
+@pytest.mark.parametrize('classes', [CLASSES, ('car', 'person', 'bicycle')])
+def test_overall_and_per_class_equal_pycocotools(coco_case, tmp_path, classes):
+    """Also with classes listed in another order than the file's categories."""
     ann_file, gt, preds = coco_case
-    metric, results = _run_metric(ann_file, preds, tmp_path,
+    metric, results = _run_metric(ann_file, preds, tmp_path, classes=classes,
                                   table_out=str(tmp_path / 'table.csv'))
     coco = COCO(ann_file)
     # pycocotools on the very result file the metric wrote

@@ -91,3 +91,20 @@ def test_v2_pairing_via_video_map(tmp_path):
     assert len(ds) == 2 and ds.unpaired_count == 1
     assert [osp.basename(ds.get_data_info(i)['rgb_path']) for i in range(2)] == rgb_names[:2]
     assert os.path.basename(ds.get_data_info(0)['img_path']) == names[0]
+
+
+def test_labels_follow_config_class_order_not_file_order(v1_root):
+    """mmdet numbers labels in the file's category order; FLIRDataset uses the config's."""
+    root, summary = v1_root
+    ds = _v1(root, metainfo=dict(classes=('car', 'person')), filter_cfg=None)
+    with open(osp.join(root, 'train', 'thermal_annotations.json')) as f:
+        anns = json.load(f)['annotations']
+    by_img = {}
+    for a in anns:
+        by_img.setdefault(a['image_id'], []).append(a['category_id'])
+    for i in range(len(ds)):
+        info = ds.get_data_info(i)
+        labels = sorted(inst['bbox_label'] for inst in info['instances'])
+        expected = sorted({3: 0, 1: 1}[c] for c in by_img.get(info['img_id'], []) if c in (1, 3))
+        assert labels == expected
+    assert ds.cat_ids == [3, 1]

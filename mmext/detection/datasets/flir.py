@@ -78,9 +78,27 @@ class FLIRDataset(CocoDataset):
                 f'categories are {sorted(n for n in names if n)}. Set metainfo.classes in '
                 'the dataset config to a subset of them.')
         data_list = super().load_data_list()
+        self._labels_in_class_order(data_list, data['categories'])
         if self.rgb_dir is None:
             return data_list
         return self._pair_rgb(data_list)
+
+    def _labels_in_class_order(self, data_list: List[dict], categories: List[dict]) -> None:
+        """Make ``bbox_label`` index ``metainfo['classes']`` in the order given.
+
+        mmdet's CocoDataset numbers labels in the order the categories appear in the file
+        (``get_cat_ids`` filters the file's list), so ``classes=('car', 'person')`` on a
+        file listing person first would call persons "car". Labels are re-mapped by name.
+        """
+        classes = list(self.metainfo['classes'])
+        file_order = [c['name'] for c in categories if c['name'] in classes]
+        by_name = {c['name']: c['id'] for c in categories if c['name'] in classes}
+        remap = {i: classes.index(name) for i, name in enumerate(file_order)}
+        for info in data_list:
+            for inst in info['instances']:
+                inst['bbox_label'] = remap[inst['bbox_label']]
+        self.cat_ids = [by_name[name] for name in classes]
+        self.cat2label = {cat_id: i for i, cat_id in enumerate(self.cat_ids)}
 
     def _rgb_root(self) -> str:
         root = self.rgb_dir

@@ -100,8 +100,7 @@ class CocoClasswiseMetric(CocoMetric):
                 self._coco_api = COCO(self.gt_to_coco_json(gt_dicts=gts,
                                                           outfile_prefix=prefix))
             if self.cat_ids is None:
-                self.cat_ids = self._coco_api.get_cat_ids(
-                    cat_names=self.dataset_meta['classes'])
+                self.cat_ids = self._cat_ids_in_class_order()
             if self.img_ids is None:
                 self.img_ids = self._coco_api.get_img_ids()
             result_files = self.results2json(preds, prefix)
@@ -120,6 +119,20 @@ class CocoClasswiseMetric(CocoMetric):
             logger.info(f'per-class table written to {self.table_out}')
         return self._flatten(rows)
 
+    def _cat_ids_in_class_order(self) -> List[int]:
+        """Category ids in the order of ``dataset_meta['classes']`` (label i -> id i).
+
+        mmdet's CocoMetric takes them in the file's order, which mislabels results when a
+        config lists the classes in another order; matched by name here, as FLIRDataset does.
+        """
+        ids = []
+        for name in self.dataset_meta['classes']:
+            found = self._coco_api.get_cat_ids(cat_names=[name])
+            if not found:
+                raise ValueError(f'class {name!r} is not a category of the annotation file')
+            ids.append(found[0])
+        return ids
+
     def _evaluate(self, detections: List[dict]) -> Dict[str, Dict[str, float]]:
         names = [self._coco_api.loadCats(c)[0]['name'] for c in self.cat_ids]
         if not detections:  # no detections at all: AP is 0 wherever GT exists
@@ -132,7 +145,9 @@ class CocoClasswiseMetric(CocoMetric):
         coco_eval.accumulate()
         coco_eval.summarize()
         precision = coco_eval.eval['precision']
-        rows = {name: per_class_ap(precision, k) for k, name in enumerate(names)}
+        # COCOeval sorts params.catIds: precision's class axis follows that order
+        index = {c: k for k, c in enumerate(coco_eval.params.catIds)}
+        rows = {name: per_class_ap(precision, index[c]) for c, name in zip(self.cat_ids, names)}
         rows['all'] = {c: float(coco_eval.stats[i]) for i, c in enumerate(TABLE_COLUMNS)}
         rows['all'] = {c: (float('nan') if v == -1 else v) for c, v in rows['all'].items()}
         return rows

@@ -7,3 +7,7 @@ from .sam2_labeler import RefinedBoxes, SAM2PseudoLabeler
 __all__ = ['box_iou', 'map_boxes', 'mask_to_box', 'MaskBackend', 'Sam2PackageBackend',
            'HFSam2Backend', 'ThermalOtsuBackend', 'build_mask_backend', 'SAM2PseudoLabeler',
            'RefinedBoxes']
+from .generator import PseudoLabelGenerator, load_matrix  # noqa: E402
+from .prepare import prepare_pseudo_labels  # noqa: E402
+
+__all__ += ['PseudoLabelGenerator', 'load_matrix', 'prepare_pseudo_labels']

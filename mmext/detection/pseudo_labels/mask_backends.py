@@ -125,12 +125,14 @@ class ThermalOtsuBackend(MaskBackend):
         margin: fraction of the box size added on each side before thresholding, so a box
             that cuts the object still sees its extent.
         min_contrast: minimum intensity difference between the Otsu classes; below it the
-            box is considered to hold no distinct object (empty mask).
+            box is considered to hold no distinct object (empty mask). The default margin 0
+            suits teacher boxes that enclose their object (measured on the synthetic set:
+            margin 0.25 pulled in neighbours and lowered precision).
     """
 
     name = 'thermal_otsu'
 
-    def __init__(self, margin: float = 0.1, min_contrast: float = 12.0) -> None:
+    def __init__(self, margin: float = 0.0, min_contrast: float = 12.0) -> None:
         self.margin = margin
         self.min_contrast = min_contrast
 
