@@ -2,7 +2,7 @@
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.mmext-installed
-DEMO_CFG  ?= configs/thermal/yolox_cpu_synthflir_15e.py
+DEMO_CFG  ?= configs/thermal/yolox_cpu_synthflir_8e.py
 DEMO_DIR  ?= work_dirs/demo_thermal
 DATA_FLIR ?= data/synthetic_flir
 PYTEST_ARGS ?=

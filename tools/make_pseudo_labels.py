@@ -1,7 +1,7 @@
 """Run a config's pseudo-label step alone (the same step tools/train.py runs first).
 
 Example:
-    python tools/make_pseudo_labels.py configs/thermal/yolox_cpu_synthflir-pseudo-otsu_15e.py
+    python tools/make_pseudo_labels.py configs/thermal/yolox_cpu_synthflir-pseudo-rgbgt-otsu_8e.py
 """
 import argparse
 import os.path as osp

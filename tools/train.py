@@ -1,7 +1,7 @@
 """Train a model from an mmext config (arguments as in mmdet's tools/train.py).
 
 Example:
-    python tools/train.py configs/thermal/yolox_cpu_synthflir_15e.py --work-dir work_dirs/demo
+    python tools/train.py configs/thermal/yolox_cpu_synthflir_8e.py --work-dir work_dirs/demo
     bash tools/dist_train.sh CONFIG 2            # two processes (torchrun)
 """
 import argparse

@@ -28,7 +28,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     if not osp.isfile(path):
         raise UserInputError(missing_path_message(
             'config file', path, 'Configs live under configs/<family>/, e.g. '
-            'configs/thermal/yolox_cpu_synthflir_15e.py.'))
+            'configs/thermal/yolox_cpu_synthflir_8e.py.'))
     try:
         cfg = Config.fromfile(path)
     except (SyntaxError, FileNotFoundError, KeyError, ImportError) as err:

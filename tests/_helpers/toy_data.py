@@ -4,7 +4,7 @@ import os.path as osp
 from mmext.synthetic.flir import SyntheticFLIRSpec, generate_synthetic_flir
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO_CFG = osp.join(REPO, 'configs', 'thermal', 'yolox_cpu_synthflir_15e.py')
+DEMO_CFG = osp.join(REPO, 'configs', 'thermal', 'yolox_cpu_synthflir_8e.py')
 
 
 def make_toy_flir(root: str, train: int = 8, val: int = 4) -> str:

@@ -108,7 +108,7 @@ def test_make_pseudo_labels_tool_sets_train_annotations(flir, tmp_path):
     from tests._helpers.tools import REPO, run_tool
     cfg = tmp_path / 'pl.py'
     cfg.write_text(
-        f"_base_ = {osp.join(REPO, 'configs/thermal/yolox_cpu_synthflir-pseudo-rgbgt-otsu_15e.py')!r}\n"
+        f"_base_ = {osp.join(REPO, 'configs/thermal/yolox_cpu_synthflir-pseudo-rgbgt-otsu_8e.py')!r}\n"
         f"pseudo_labels = dict(source=dict(data_root={osp.join(flir, 'train/')!r}),\n"
         f"    teacher=dict(ann_file={osp.join(flir, 'train/rgb_annotations.json')!r}),\n"
         f"    rgb_to_thermal={osp.join(flir, 'rgb_to_thermal_homography.json')!r})\n")

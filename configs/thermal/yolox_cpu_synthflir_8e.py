@@ -7,8 +7,8 @@ _base_ = [
     '../_base_/det_runtime.py',
 ]
 
-max_epochs = 15
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+max_epochs = 8
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=4)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
@@ -24,7 +24,7 @@ param_scheduler = [
          T_max=max_epochs - 1, by_epoch=True, convert_to_iter_based=True),
 ]
 default_hooks = dict(
-    checkpoint=dict(interval=5, max_keep_ckpts=2, save_best='coco/bbox_mAP_50', rule='greater'),
+    checkpoint=dict(interval=4, max_keep_ckpts=2, save_best='coco/bbox_mAP_50', rule='greater'),
     logger=dict(interval=10))
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, update_buffers=True,

@@ -4,7 +4,7 @@
 # score threshold -> RGB-to-thermal homography -> weight-free thermal Otsu refinement ->
 # COCO json in <work_dir>/pseudo_labels/<key>/ -> the CPU YOLOX trained on it -> evaluated
 # on the thermal ground truth of the val split.
-_base_ = './yolox_cpu_synthflir_15e.py'
+_base_ = './yolox_cpu_synthflir_8e.py'
 
 flir_root = 'data/synthetic_flir/'
 pseudo_labels = dict(
