@@ -12,7 +12,8 @@ def prepare_pseudo_labels(cfg: Config) -> Optional[str]:
     """Generate (or re-use) ``cfg.pseudo_labels`` and point the train set at the result.
 
     The config's ``pseudo_labels`` dict holds :class:`PseudoLabelGenerator`'s arguments; the
-    labels go to ``<work_dir>/pseudo_labels/<key>/pseudo_coco.json`` and become
+    labels go to ``<work_dir>/pseudo_labels/<key>/pseudo_coco.json`` (or under
+    ``cfg.pseudo_label_cache`` when set, e.g. shared by HPO trials) and become
     ``train_dataloader.dataset.ann_file``. Under DDP rank 0 generates while the other ranks
     wait, then every rank uses the same file. Returns the file, or None without the key.
     """
@@ -22,7 +23,8 @@ def prepare_pseudo_labels(cfg: Config) -> Optional[str]:
     generator = PseudoLabelGenerator(**spec)
     path = [None]
     if get_rank() == 0:
-        path[0] = generator.run(osp.join(cfg.work_dir, 'pseudo_labels'))
+        cache = cfg.get('pseudo_label_cache') or osp.join(cfg.work_dir, 'pseudo_labels')
+        path[0] = generator.run(cache)
     if is_distributed():
         barrier()
         broadcast_object_list(path, src=0)
