@@ -1,0 +1,152 @@
+"""DepthMetric / VolumeMetric against the DAV2 formulas and hand computations."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from mmext.depth.metrics import DepthMetric, VolumeMetric, crop_mask, volume_errors
+
+
+def dav2_eval_depth(pred, target):
+    """Depth-Anything-V2 metric_depth/util/metric.py eval_depth, restated."""
+    thresh = torch.max((target / pred), (pred / target))
+    n = len(thresh)
+    diff = pred - target
+    diff_log = torch.log(pred) - torch.log(target)
+    return {
+        'd1': (torch.sum(thresh < 1.25).float() / n).item(),
+        'd2': (torch.sum(thresh < 1.25 ** 2).float() / n).item(),
+        'd3': (torch.sum(thresh < 1.25 ** 3).float() / n).item(),
+        'abs_rel': torch.mean(torch.abs(diff) / target).item(),
+        'sq_rel': torch.mean(torch.pow(diff, 2) / target).item(),
+        'rmse': torch.sqrt(torch.mean(torch.pow(diff, 2))).item(),
+        'rmse_log': torch.sqrt(torch.mean(torch.pow(diff_log, 2))).item(),
+        'log10': torch.mean(torch.abs(torch.log10(pred) - torch.log10(target))).item(),
+        'silog': torch.sqrt(torch.pow(diff_log, 2).mean()
+                            - 0.5 * torch.pow(diff_log.mean(), 2)).item(),
+    }
+
+
+def test_concrete_numbers_single_image():
+    gt = torch.tensor([[1.0, 2.0], [4.0, 0.0]])          # 0 = invalid
+    pred = torch.tensor([[1.0, 3.0], [2.0, 9.0]])
+    m = DepthMetric()
+    m.process(None, [dict(pred_depth=pred, gt_depth=gt)])
+    r = m.compute_metrics(m.results)
+    # valid pairs (p, g): (1,1), (3,2), (2,4); ratios 1, 1.5, 2.
+    assert r['d1'] == pytest.approx(1 / 3)
+    assert r['d2'] == pytest.approx(2 / 3)                # 1.5 < 1.5625, 2 > 1.5625
+    assert r['d3'] == pytest.approx(2 / 3)                # 2 > 1.953
+    assert r['abs_rel'] == pytest.approx((0 + 0.5 + 0.5) / 3)
+    assert r['sq_rel'] == pytest.approx((0 + 1 / 2 + 4 / 4) / 3)
+    assert r['rmse'] == pytest.approx(math.sqrt((0 + 1 + 4) / 3))
+    e = [0, math.log(1.5), math.log(0.5)]
+    assert r['rmse_log'] == pytest.approx(math.sqrt(sum(x * x for x in e) / 3))
+    assert r['log10'] == pytest.approx(sum(abs(x) for x in e) / math.log(10) / 3)
+    assert r['silog'] == pytest.approx(math.sqrt(sum(x * x for x in e) / 3
+                                                 - 0.5 * (sum(e) / 3) ** 2))
+
+
+def test_per_image_then_averaged_equals_dav2():
+    gen = torch.Generator().manual_seed(0)
+    samples, refs = [], []
+    for size in [(5, 6), (7, 3)]:                          # different sizes and pixel counts
+        gt = torch.rand(size, generator=gen) * 4 + 0.2
+        pred = gt * (torch.rand(size, generator=gen) + 0.5)
+        samples.append(dict(pred_depth=pred[None], gt_depth=gt[None]))
+        refs.append(dav2_eval_depth(pred.flatten().double(), gt.flatten().double()))
+    m = DepthMetric()
+    m.process(None, samples)
+    r = m.compute_metrics(m.results)
+    for k in refs[0]:
+        assert r[k] == pytest.approx((refs[0][k] + refs[1][k]) / 2, rel=1e-6), k
+    assert r['num_images'] == 2
+
+
+def test_median_scaling_removes_global_scale():
+    gen = torch.Generator().manual_seed(1)
+    gt = torch.rand(8, 8, generator=gen) + 0.3
+    m = DepthMetric(median_scaling=True)
+    m.process(None, [dict(pred_depth=gt * 2.7, gt_depth=gt)])
+    r = m.compute_metrics(m.results)
+    assert r['abs_rel'] < 1e-6 and r['d1'] == 1.0
+    assert r['med_ratio'] == pytest.approx(1 / 2.7)
+    m2 = DepthMetric()
+    m2.process(None, [dict(pred_depth=gt * 2.7, gt_depth=gt)])
+    assert m2.compute_metrics(m2.results)['abs_rel'] == pytest.approx(1.7)
+
+
+def test_min_max_depth_crop_and_resize():
+    gt = torch.ones(20, 30)
+    gt[:10] = 50.0                                          # beyond max_depth
+    pred = torch.ones(20, 30) * 1.5
+    m = DepthMetric(max_depth=10.0)
+    m.process(None, [dict(pred_depth=pred, gt_depth=gt)])
+    assert m.compute_metrics(m.results)['abs_rel'] == pytest.approx(0.5)
+    # Garg crop keeps rows int(0.408*H):int(0.992*H) and cols int(0.036*W):int(0.964*W).
+    cm = crop_mask((375, 1242), 'garg')
+    assert cm.sum() == (int(0.99189189 * 375) - int(0.40810811 * 375)) * \
+        (int(0.96405229 * 1242) - int(0.03594771 * 1242))
+    assert not cm[152, 100] and cm[153, 100]
+    # Prediction at half resolution is resized to the ground truth.
+    m3 = DepthMetric()
+    m3.process(None, [dict(pred_depth=torch.full((10, 15), 2.0), gt_depth=torch.ones(20, 30))])
+    assert m3.compute_metrics(m3.results)['abs_rel'] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match='crop'):
+        DepthMetric(crop='kitti')
+
+
+def test_food_region():
+    gt = torch.ones(4, 4)
+    pred = torch.ones(4, 4)
+    pred[0, 0] = 2.0
+    mask = torch.zeros(4, 4, dtype=torch.bool)
+    mask[0, :2] = True
+    m = DepthMetric(region='food')
+    m.process(None, [dict(pred_depth=pred, gt_depth=gt, food_mask=mask)])
+    assert m.compute_metrics(m.results)['abs_rel'] == pytest.approx(0.5)
+
+
+def test_volume_errors_concrete():
+    e = volume_errors(np.array([110.0, 40.0, 330.0]), np.array([100.0, 50.0, 300.0]))
+    assert e['mae_ml'] == pytest.approx((10 + 10 + 30) / 3)
+    assert e['mre'] == pytest.approx((0.1 + 0.2 + 0.1) / 3)
+    assert e['mae_percent'] == pytest.approx(100 * (50 / 3) / 150)
+    assert e['bias_ml'] == pytest.approx((10 - 10 + 30) / 3)
+
+
+def test_volume_metric_from_depth_and_histogram(tmp_path):
+    from mmext.synthetic.nutrition5k_solids import Box, TableScene, intrinsics, render_scene
+    K = intrinsics(154.0, 154.0, 79.5, 59.5)
+    box = Box(0.0, 0.0, 0.06, 0.05, 0.03)
+    depth, label, _ = render_scene(TableScene(K, (120, 160), 0.359, solids=[box]))
+    hist = tmp_path / 'hist.png'
+    m = VolumeMetric(hist_path=str(hist))
+    m.process(None, [dict(pred_depth=torch.from_numpy(depth), food_mask=label == 1, K=K,
+                          gt_volume=box.volume),
+                     dict(pred_volume=1.1e-4, gt_volume=1e-4),
+                     dict(pred_volume=5e-5, gt_volume=0.0)])        # no food: skipped
+    r = m.compute_metrics(m.results)
+    assert r['num_dishes'] == 2
+    # Dish 1: compute_volume of the depth (box within 3% at this 160x120 resolution);
+    # dish 2: +10 mL on 100 mL.
+    from mmext.geometry import compute_volume
+    v = compute_volume(torch.from_numpy(depth)[None], torch.from_numpy(K),
+                       torch.from_numpy(label == 1)[None]).item() * 1e6
+    assert m.results[0]['pred_ml'] == pytest.approx(v, rel=1e-9)
+    assert abs(v / (box.volume * 1e6) - 1) < 0.03
+    assert r['bias_ml'] == pytest.approx((m.results[0]['pred_ml'] - 90.0 + 10.0) / 2)
+    assert hist.exists() and hist.stat().st_size > 1000
+    assert '| 50-100 | 1 |' in m.size_table(np.array([60.0, 120.0]), np.array([55.0, 110.0]))
+
+
+def test_volume_metric_histogram_goes_to_the_visualizer_dir(tmp_path):
+    from mmengine.visualization import Visualizer
+    Visualizer.get_instance('volume_metric_test', vis_backends=[dict(type='LocalVisBackend')],
+                            save_dir=str(tmp_path))
+    m = VolumeMetric()
+    m.process(None, [dict(pred_volume=1.1e-4, gt_volume=1e-4),
+                     dict(pred_volume=0.8e-4, gt_volume=1e-4)])
+    m.compute_metrics(m.results)
+    assert (tmp_path / 'vis_data' / 'volume_error_hist.png').exists()
