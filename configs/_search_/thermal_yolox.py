@@ -6,10 +6,7 @@
 #       --space configs/_search_/thermal_yolox.py --n-trials 20
 # mmdet's FocalLoss takes YOLOXHead's soft (IoU) targets; for one alpha per class use
 # mmext's PerClassFocalLoss as a whole-dict categorical choice with _delete_=True.
-# The pseudo-label score threshold of seed 003 (0.5 vs 0.7 in the log) belongs here too once
-# the pseudo-label config exists; add e.g.
-#   'pseudo_label_score_thr': dict(type='float', low=0.3, high=0.8, step=0.05),
-# with the key that config uses (keys are checked against the config before trial 0).
+# The pseudo-label score threshold of seed 003 is searched in thermal_pseudo.py.
 space = {
     'optim_wrapper.optimizer.lr': dict(type='float', low=5e-4, high=1e-2, log=True),
     'optim_wrapper.optimizer.weight_decay': dict(type='float', low=1e-3, high=0.1, log=True),
