@@ -65,6 +65,10 @@ def configure_train(cfg: Config,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = _default_work_dir(config_path)
     if amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise UserInputError('--amp needs a CUDA GPU: mmengine 0.10.7\'s AmpOptimWrapper '
+                                 'refuses to run on CPU; train without --amp here')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper == 'AmpOptimWrapper':
             print('AMP training is already enabled in the config.', file=sys.stderr)

@@ -81,3 +81,11 @@ def test_unknown_class_subset(tmp_path):
     _assert_clean_error(code, err, "no categories named ['tram']")
     with open(osp.join(data, 'train', 'thermal_annotations.json')) as f:
         assert {c['name'] for c in json.load(f)['categories']} >= {'person', 'car'}
+
+
+def test_amp_without_gpu_is_a_clear_error(tmp_path):
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip('a GPU is present: --amp is valid')
+    code, err = _run(TRAIN, DEMO_CFG, '--amp', '--work-dir', str(tmp_path / 'w'))
+    _assert_clean_error(code, err, '--amp needs a CUDA GPU')
