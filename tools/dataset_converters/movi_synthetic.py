@@ -1,9 +1,12 @@
 """Write synthetic MOVi-like videos (moving shapes, metal highlights, GT masks).
 
+The defaults are those of configs/_base_/movi_synthetic_clips.py (200 train videos with
+seed 0, 24 validation videos with seed 1, 64 px, 24 frames, 2-4 objects).
+
 Example::
 
     python tools/dataset_converters/movi_synthetic.py data/movi_synth \
-        --train 64 --val 16 --size 64 --frames 24
+        --train 200 --val 24 --size 64 --frames 24
 """
 import argparse
 
@@ -14,8 +17,8 @@ def main() -> None:
     """Command line entry point."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('out')
-    p.add_argument('--train', type=int, default=64, help='number of training videos')
-    p.add_argument('--val', type=int, default=16, help='number of validation videos')
+    p.add_argument('--train', type=int, default=200, help='number of training videos')
+    p.add_argument('--val', type=int, default=24, help='number of validation videos')
     p.add_argument('--size', type=int, default=64)
     p.add_argument('--frames', type=int, default=24)
     p.add_argument('--max-objects', type=int, default=4)

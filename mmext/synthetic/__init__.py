@@ -1,0 +1,3 @@
+"""mmext.synthetic."""
+from . import movi  # noqa: E402,F401  (slots family: synthetic MOVi videos)
+from . import nutrition5k_trays  # noqa: E402,F401  (depth family: synthetic Nutrition5k trays)
