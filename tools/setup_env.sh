@@ -41,7 +41,7 @@ fi
 
 if ! have torch 2.13.0 || ! have torchvision 0.28.0; then
   log "installing torch 2.13.0 + torchvision 0.28.0 (PyPI builds, ~5 GB)"
-  PIP_FIND_LINKS=" " "${PIP[@]}" -q torch==2.13.0 torchvision==0.28.0 "setuptools<70"
+  PIP_FIND_LINKS=" " "${PIP[@]}" -q torch==2.13.0 torchvision==0.28.0
 fi
 # torch pulls the newest setuptools, which no longer ships pkg_resources (mmcv's setup.py
 # imports it): keep the build tools at a version that has it.
