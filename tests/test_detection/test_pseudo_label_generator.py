@@ -118,3 +118,25 @@ def test_make_pseudo_labels_tool_sets_train_annotations(flir, tmp_path):
     made = list((tmp_path / 'work' / 'pseudo_labels').glob('*/pseudo_coco.json'))
     assert len(made) == 1
     assert _stats(str(made[0]))['person']['recall'] > 0.6
+
+
+def test_mmdet_teacher_runs_a_detector_checkpoint(flir, tmp_path):
+    """MMDetTeacher loads any mmdet/mmext config + checkpoint and names classes."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from mmext.detection.pseudo_labels.teachers import MMDetTeacher
+    from mmext.registry import MODELS
+    from tests._helpers.toy_data import DEMO_CFG
+    cfg = Config.fromfile(DEMO_CFG)
+    with DefaultScope.overwrite_default_scope('mmext'):
+        model = MODELS.build(cfg.model)
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(dataset_meta=dict(classes=('person', 'bicycle', 'car')))), ckpt)
+    teacher = MMDetTeacher(DEMO_CFG, ckpt)
+    boxes, scores, names = teacher.predict(osp.join(flir, 'train', 'RGB', 'FLIR_00001.jpg'))
+    assert boxes.shape[1] == 4 and len(scores) == len(names) == len(boxes)
+    assert set(names) <= {'person', 'bicycle', 'car'}
+    assert teacher.identity['checkpoint'] == osp.abspath(ckpt)
