@@ -87,6 +87,9 @@ def _iter_dataloader_datasets(cfg: Config) -> Iterator[Tuple[str, dict]]:
 def check_config_inputs(cfg: Config, splits=('train', 'val', 'test')) -> None:
     """Check the data roots, annotation files and checkpoints a config refers to.
 
+    Datasets configured with ``generate_if_missing=True`` (synthetic twins that write their
+    data on first use) are not checked.
+
     Args:
         cfg: the merged config.
         splits: which dataloaders to check (``'train'``, ``'val'``, ``'test'``); a tool
@@ -98,6 +101,8 @@ def check_config_inputs(cfg: Config, splits=('train', 'val', 'test')) -> None:
     for key, ds in _iter_dataloader_datasets(cfg):
         if key.split('_')[0] not in splits:
             continue
+        if ds.get('generate_if_missing'):
+            continue  # the dataset writes its synthetic data on first use
         hint = data_hint(ds.get('type'))
         root = ds.get('data_root')
         if root and not osp.isdir(root):

@@ -89,3 +89,16 @@ def test_amp_without_gpu_is_a_clear_error(tmp_path):
         pytest.skip('a GPU is present: --amp is valid')
     code, err = _run(TRAIN, DEMO_CFG, '--amp', '--work-dir', str(tmp_path / 'w'))
     _assert_clean_error(code, err, '--amp needs a CUDA GPU')
+
+
+def test_generate_if_missing_datasets_are_not_preflight_errors(tmp_path):
+    from mmengine.config import Config
+
+    from mmext.apis import check_config_inputs
+    missing = str(tmp_path / 'nope')
+    cfg = Config(dict(train_dataloader=dict(dataset=dict(
+        type='MOViDataset', data_root=missing, generate_if_missing=True))))
+    check_config_inputs(cfg)  # no error: the dataset generates its data
+    cfg.train_dataloader.dataset.generate_if_missing = False
+    with pytest.raises(Exception, match='nope'):
+        check_config_inputs(cfg)
