@@ -2,8 +2,8 @@
 
 Example:
     python tools/analysis_tools/compare_det_tables.py \
-        "GT-supervised=work_dirs/demo_gt/per_class.csv" \
-        "pseudo (Otsu)=work_dirs/demo_pseudo/per_class.csv" --columns mAP mAP_50
+        "GT=work_dirs/demo_thermal/per_class_map.csv" \
+        "pseudo=work_dirs/demo_pseudo_otsu/per_class_map.csv" --columns mAP mAP_50
 """
 import argparse
 import os.path as osp
