@@ -66,7 +66,7 @@ def test_preprocessor_rejects_mixed_sizes():
     model = DepthEstimator(**TINY)
     batch = _batch()
     batch['inputs'][1] = torch.zeros(3, 28, 28, dtype=torch.uint8)
-    with pytest.raises(ValueError, match='one size'):
+    with pytest.raises(ValueError, match='differ in shape'):
         model.data_preprocessor(batch)
 
 

@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmext.registry import MODELS
+from mmext.utils.batching import stack_same_size
 
 
 @MODELS.register_module()
@@ -28,12 +29,6 @@ class DepthDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: Dict[str, Any], training: bool = False) -> Dict[str, Any]:
         """Return ``{'inputs': (B, 3, H, W) float, 'data_samples': list or None}``."""
         data = self.cast_data(data)
-        inputs = data['inputs']
-        if isinstance(inputs, (list, tuple)):
-            shapes = {tuple(x.shape) for x in inputs}
-            if len(shapes) != 1:
-                raise ValueError(f'all images of a batch must have one size, got {sorted(shapes)}; '
-                                 'add a crop/resize transform to the pipeline')
-            inputs = torch.stack(list(inputs))
+        inputs = stack_same_size(data['inputs'], 'images')
         inputs = (inputs.float() - self.mean) / self.std
         return {'inputs': inputs, 'data_samples': data.get('data_samples')}

@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmext.registry import MODELS
+from mmext.utils.batching import stack_same_size
 
 
 @MODELS.register_module()
@@ -38,13 +39,7 @@ class SlotDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: Dict[str, Any], training: bool = False) -> Dict[str, Any]:
         """Return ``dict(inputs=(B, T, 3, H, W) float, data_samples=list)``."""
         data = self.cast_data(data)
-        inputs = data['inputs']
-        if isinstance(inputs, (list, tuple)):
-            shapes = {tuple(x.shape) for x in inputs}
-            if len(shapes) != 1:
-                raise ValueError(f'clips in a batch differ in shape: {sorted(shapes)}; '
-                                 'resize them in the pipeline')
-            inputs = torch.stack(list(inputs))
+        inputs = stack_same_size(data['inputs'], 'clips')
         if inputs.dim() == 4:  # single images (B, 3, H, W)
             inputs = inputs.unsqueeze(1)
         if inputs.dim() != 5 or inputs.shape[2] != 3:
