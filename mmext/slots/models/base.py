@@ -42,6 +42,14 @@ class SlotModelBase(BaseModel):
             raise ValueError(f'unknown test_cfg keys {sorted(unknown)}; allowed: eval_seed, '
                              'stability_jitter')
 
+    @staticmethod
+    def check_mask_source(mask_source: str) -> str:
+        """Validate a model's ``mask_source`` (``'decoder'`` or ``'attention'``)."""
+        if mask_source not in ('decoder', 'attention'):
+            raise ValueError(f"mask_source must be 'decoder' or 'attention', got "
+                             f'{mask_source!r}')
+        return mask_source
+
     # -- to implement -------------------------------------------------------------------
     def encode(self, inputs: torch.Tensor,
                noise: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:

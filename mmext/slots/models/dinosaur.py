@@ -37,10 +37,7 @@ class DINOSAUR(SlotModelBase):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, test_cfg=test_cfg,
                          init_cfg=init_cfg)
-        if mask_source not in ('decoder', 'attention'):
-            raise ValueError(f"mask_source must be 'decoder' or 'attention', got "
-                             f'{mask_source!r}')
-        self.mask_source = mask_source
+        self.mask_source = self.check_mask_source(mask_source)
         self.backbone = MODELS.build(backbone)
         self.encoder = MODELS.build(encoder)
         self.decoder = MODELS.build(decoder)

@@ -35,10 +35,7 @@ class PixelSlotAutoencoder(SlotModelBase):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, test_cfg=test_cfg,
                          init_cfg=init_cfg)
-        if mask_source not in ('decoder', 'attention'):
-            raise ValueError(f"mask_source must be 'decoder' or 'attention', got "
-                             f'{mask_source!r}')
-        self.mask_source = mask_source
+        self.mask_source = self.check_mask_source(mask_source)
         layers, c_in = [], 3
         for s in cnn_strides:
             layers += [nn.Conv2d(c_in, cnn_channels, 5, stride=s, padding=2),
