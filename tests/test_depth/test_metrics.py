@@ -77,6 +77,54 @@ def test_median_scaling_removes_global_scale():
     assert m2.compute_metrics(m2.results)['abs_rel'] == pytest.approx(1.7)
 
 
+def monodepth2_eval(preds, gts, min_depth=1e-3, max_depth=80.0, median=True):
+    """monodepth2 evaluate_depth.py's loop, restated in numpy (Garg crop applied by caller)."""
+    errors, ratios = [], []
+    for pred, gt in zip(preds, gts):
+        mask = (gt > min_depth) & (gt < max_depth)
+        p, g = pred[mask], gt[mask]
+        if median:
+            r = np.median(g) / np.median(p)
+            ratios.append(r)
+            p = p * r
+        p = np.clip(p, min_depth, max_depth)
+        thresh = np.maximum(g / p, p / g)
+        errors.append([np.mean(np.abs(g - p) / g), np.mean((g - p) ** 2 / g),
+                       np.sqrt(np.mean((g - p) ** 2)),
+                       np.sqrt(np.mean((np.log(g) - np.log(p)) ** 2)),
+                       (thresh < 1.25).mean(), (thresh < 1.25 ** 2).mean(),
+                       (thresh < 1.25 ** 3).mean()])
+    ratios = np.array(ratios)
+    med = np.median(ratios) if median else None
+    return np.mean(errors, 0), med, (np.std(ratios / med) if median else None)
+
+
+def test_median_scaling_both_equals_monodepth2():
+    rng = np.random.default_rng(3)
+    preds, gts = [], []
+    for _ in range(3):
+        gt = rng.uniform(2, 90, (12, 20))
+        gt[rng.random(gt.shape) < 0.5] = 0                 # sparse like velodyne GT
+        preds.append(gt * rng.uniform(0.5, 2.0) * rng.uniform(0.9, 1.1, gt.shape) + 0.01)
+        gts.append(gt)
+    m = DepthMetric(min_depth=1e-3, max_depth=80.0, median_scaling='both')
+    m.process(None, [dict(pred_depth=torch.from_numpy(p), gt_depth=torch.from_numpy(g))
+                     for p, g in zip(preds, gts)])
+    r = m.compute_metrics(m.results)
+    # monodepth2 keeps gt < max_depth strictly; no pixel sits exactly at 80 here.
+    raw, _, _ = monodepth2_eval(preds, gts, median=False)
+    scaled, med, std = monodepth2_eval(preds, gts, median=True)
+    names = ['abs_rel', 'sq_rel', 'rmse', 'rmse_log', 'd1', 'd2', 'd3']
+    for k, a, b in zip(names, raw, scaled):
+        assert r[k] == pytest.approx(a, rel=1e-9), k
+        assert r['ms_' + k] == pytest.approx(b, rel=1e-9), k
+    assert r['med_ratio'] == pytest.approx(med)
+    assert r['std_ratio'] == pytest.approx(std)
+    assert r['ms_abs_rel'] < r['abs_rel']
+    with pytest.raises(ValueError, match='median_scaling'):
+        DepthMetric(median_scaling='yes')
+
+
 def test_min_max_depth_crop_and_resize():
     gt = torch.ones(20, 30)
     gt[:10] = 50.0                                          # beyond max_depth

@@ -21,6 +21,11 @@ def _hw(x: Any, name: str) -> torch.Tensor:
     return x
 
 
+def _median(x: torch.Tensor) -> torch.Tensor:
+    """numpy's median (mean of the two middle values; torch.median takes the lower one)."""
+    return torch.quantile(x, 0.5) if x.numel() <= 16_000_000 else x.median()
+
+
 @METRICS.register_module()
 class DepthMetric(BaseMetric):
     """Depth Anything V2's nine measures, per image then averaged over images.
@@ -35,7 +40,10 @@ class DepthMetric(BaseMetric):
         max_depth: Largest valid ground-truth depth (``None``: no limit).
         median_scaling: Multiply each prediction by ``median(gt)/median(pred)`` on its valid
             pixels first (monodepth2 protocol; exposes scale-only gains). The per-image ratios'
-            median and std are reported as ``med_ratio`` / ``std_ratio``.
+            median and std (of ratio / median, monodepth2's "std") are reported as
+            ``med_ratio`` / ``std_ratio``. ``'both'``: the unscaled measures under their own
+            names and the median-scaled ones as ``ms_<name>`` (plus the ratios) -- how
+            metric-scale methods are reported on KITTI.
         clamp_pred: Clamp predictions to ``[min_depth, max_depth]`` (after median scaling).
         crop: ``None``, ``'garg'``, ``'eigen'`` or fractions ``(top, bottom, left, right)``.
         region: ``'all'`` valid pixels or only the ``'food'`` mask.
@@ -45,12 +53,15 @@ class DepthMetric(BaseMetric):
     default_prefix = 'depth'
 
     def __init__(self, min_depth: float = 1e-3, max_depth: Optional[float] = None,
-                 median_scaling: bool = False, clamp_pred: bool = True,
+                 median_scaling: Union[bool, str] = False, clamp_pred: bool = True,
                  crop: Union[None, str, Sequence[float]] = None, region: str = 'all',
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if region not in ('all', 'food'):
             raise ValueError(f"DepthMetric region must be 'all' or 'food', got {region!r}")
+        if median_scaling not in (True, False, 'both'):
+            raise ValueError(f"median_scaling must be True, False or 'both', "
+                             f'got {median_scaling!r}')
         crop_mask((4, 4), crop)  # validate early
         self.min_depth, self.max_depth = min_depth, max_depth
         self.median_scaling, self.clamp_pred = median_scaling, clamp_pred
@@ -78,15 +89,21 @@ class DepthMetric(BaseMetric):
         p, g = pred[valid], gt[valid]
         out = {}
         if self.median_scaling:
-            ratio = (g.median() / p.median().clamp_min(1e-12)).item()
-            p = p * ratio
+            ratio = (_median(g) / _median(p).clamp_min(1e-12)).item()
             out['ratio'] = ratio
+        if self.median_scaling == 'both':
+            out.update(self._errors(p, g))
+            out.update({f'ms_{k}': v for k, v in self._errors(p * ratio, g).items()})
+        else:
+            out.update(self._errors(p * ratio if self.median_scaling else p, g))
+        return out
+
+    def _errors(self, p, g) -> Dict[str, float]:
         if self.clamp_pred:
             p = p.clamp(min=self.min_depth, max=self.max_depth)
         else:
             p = p.clamp_min(1e-12)
-        out.update(depth_errors(p, g))
-        return out
+        return depth_errors(p, g)
 
     def process(self, data_batch: Any, data_samples: Sequence[Dict]) -> None:
         """Collect the per-image errors of a batch."""
@@ -101,7 +118,8 @@ class DepthMetric(BaseMetric):
         """Average every measure over images."""
         if not results:
             raise ValueError('DepthMetric: no image had a valid ground-truth pixel')
-        out = {k: float(np.mean([r[k] for r in results])) for k in KEYS}
+        keys = list(KEYS) + (['ms_' + k for k in KEYS] if self.median_scaling == 'both' else [])
+        out = {k: float(np.mean([r[k] for r in results])) for k in keys}
         if self.median_scaling:
             ratios = np.array([r['ratio'] for r in results])
             out['med_ratio'] = float(np.median(ratios))

@@ -6,22 +6,8 @@ import numpy as np
 import torch
 
 from mmext.geometry import compute_volume
-
-
-def colorize(depth: np.ndarray, vmin: float, vmax: float, valid: Optional[np.ndarray] = None):
-    """Depth (m) -> BGR uint8 with a turbo colour map (near = warm); invalid pixels black."""
-    x = np.clip((depth - vmin) / max(vmax - vmin, 1e-9), 0, 1)
-    img = cv2.applyColorMap((255 * (1 - x)).astype(np.uint8), cv2.COLORMAP_TURBO)
-    if valid is not None:
-        img[~valid] = 0
-    return img
-
-
-def _label(img: np.ndarray, text: str) -> np.ndarray:
-    out = img.copy()
-    cv2.putText(out, text, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(out, text, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
-    return out
+from mmext.utils.vis import colorize
+from mmext.utils.vis import label_panel as _label
 
 
 def depth_panel(rgb: np.ndarray, pred: np.ndarray, gt: Optional[np.ndarray] = None,

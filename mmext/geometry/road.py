@@ -1,0 +1,131 @@
+"""Road geometry from a depth map: per-pixel normals, camera height and the horizon (FUMET).
+
+Conventions (as :mod:`mmext.geometry.camera`): camera frame x right, y *down*, z forward;
+pixel centres at integer coordinates. A road normal points *up* (``n_y < 0`` for a road
+below a roughly level camera), so a road point ``X`` at camera height ``h`` has
+``n . X = -h`` and ``h = -n . X`` is the camera's height above the road (FUMET).
+"""
+from typing import Dict, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .camera import as_batched_K, backproject
+
+__all__ = ['neighbour_normals', 'road_heights', 'horizon_row']
+
+
+def _safe_unit(v: Tensor) -> Tensor:
+    """``v / |v|`` along the last dimension; exact zeros (and their gradients) where ``v = 0``."""
+    sq = (v * v).sum(-1, keepdim=True)
+    degenerate = sq <= torch.finfo(v.dtype).tiny
+    norm = torch.sqrt(torch.where(degenerate, torch.ones_like(sq), sq))
+    return torch.where(degenerate, torch.zeros_like(v), v / norm)
+
+
+def neighbour_normals(points: Tensor) -> Tensor:
+    """Unit surface normals from the cross product of the vectors to the right and lower
+    neighbours (FUMET), oriented up (``n_y <= 0``).
+
+    For pixel ``(u, v)`` with point ``P``, the normal is ``a x b`` normalised, with
+    ``a = P(u+1, v) - P(u, v)`` and ``b = P(u, v+1) - P(u, v)``, flipped where its y component
+    is positive (down). The last row and column, which lack a neighbour, copy the normal of
+    the row/column before them. A degenerate (zero) cross product gives a zero normal with
+    zero gradient (no NaN).
+
+    Args:
+        points: ``(B, H, W, 3)`` camera-frame points (e.g. :func:`backproject`), ``H, W >= 2``.
+
+    Returns:
+        ``(B, H, W, 3)`` unit (or zero) normals.
+    """
+    if points.dim() != 4 or points.shape[-1] != 3:
+        raise ValueError(f'points must be (B, H, W, 3), got {tuple(points.shape)}')
+    if points.shape[1] < 2 or points.shape[2] < 2:
+        raise ValueError(f'points need H, W >= 2, got {tuple(points.shape)}')
+    p = points[:, :-1, :-1]
+    right = points[:, :-1, 1:] - p
+    down = points[:, 1:, :-1] - p
+    n = torch.cross(right, down, dim=-1)
+    n = torch.where(n[..., 1:2] > 0, -n, n)               # orient up (y is down)
+    n = _safe_unit(n)
+    # Replicate the last row / column: (B, H-1, W-1, 3) -> (B, H, W, 3).
+    n = F.pad(n.permute(0, 3, 1, 2), (0, 1, 0, 1), mode='replicate')
+    return n.permute(0, 2, 3, 1)
+
+
+def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
+                 min_pixels: int = 20) -> Dict[str, Tensor]:
+    """Per-image camera height above the road, FUMET style.
+
+    Every road pixel gives a height ``-n . X`` (its point ``X`` and its
+    :func:`neighbour_normals` normal ``n``); the image's height is their median, which is
+    differentiable w.r.t. ``depth`` (through the median pixel and its neighbours) and
+    scale-covariant (``depth * s -> height * s``).
+
+    Args:
+        depth: ``(B, 1, H, W)`` or ``(B, H, W)`` z-depth.
+        K: ``(3, 3)`` or ``(B, 3, 3)`` intrinsics.
+        road_mask: ``(B, 1, H, W)`` or ``(B, H, W)`` road pixels (bool, or float > 0.5).
+        min_pixels: Images with fewer road pixels get NaN height and normal.
+
+    Returns:
+        Dict with ``height`` ``(B,)`` (NaN where too few road pixels), ``normal`` ``(B, 3)``
+        (the unit normalised component-wise median of the road pixels' normals, NaN where
+        too few; not meant for gradients) and ``count`` ``(B,)`` (road pixels, int64).
+    """
+    points = backproject(depth, K)                                    # (B, H, W, 3)
+    normals = neighbour_normals(points)
+    mask = road_mask
+    if mask.dim() == 4:
+        mask = mask[:, 0]
+    if mask.shape != points.shape[:3]:
+        raise ValueError(f'road_mask {tuple(road_mask.shape)} does not match depth '
+                         f'{tuple(depth.shape)}')
+    mask = (mask > 0.5) if mask.is_floating_point() else mask.bool()
+    per_pixel = -(normals * points).sum(-1)                            # (B, H, W)
+    nan = per_pixel.new_tensor(float('nan'))
+    heights, road_normals = [], []
+    for b in range(points.shape[0]):
+        m = mask[b]
+        if int(m.sum()) < min_pixels:
+            heights.append(nan)
+            road_normals.append(nan.expand(3))
+            continue
+        heights.append(per_pixel[b][m].median())
+        n = normals[b][m].detach().median(dim=0).values
+        road_normals.append(n / n.norm().clamp_min(1e-12))
+    return dict(height=torch.stack(heights), normal=torch.stack(road_normals),
+                count=mask.flatten(1).sum(1))
+
+
+def horizon_row(normal: Tensor, K: Tensor, u: Union[Tensor, float, None] = None) -> Tensor:
+    """Image row of the vanishing line of the plane with normal ``normal`` at column ``u``.
+
+    The vanishing line holds the pixels whose ray is parallel to the plane,
+    ``n . K^-1 (u, v, 1) = 0``; solved for ``v``. A level camera gives ``cy``; a camera
+    pitched down by ``theta`` (``n = (0, -cos theta, -sin theta)``) gives
+    ``cy - fy tan theta``.
+
+    Args:
+        normal: ``(B, 3)`` plane normals (any length; the sign does not matter).
+        K: ``(3, 3)`` or ``(B, 3, 3)`` intrinsics.
+        u: Column(s): a float, or a tensor broadcasting against ``(B,)``; default ``cx``.
+
+    Returns:
+        ``(B,)`` rows (NaN for a normal with no vanishing line, e.g. a plane facing the
+        camera, or a NaN normal).
+    """
+    normal = torch.as_tensor(normal)
+    if normal.dim() == 1:
+        normal = normal.unsqueeze(0)
+    K = as_batched_K(K, normal.shape[0], dtype=normal.dtype, device=normal.device)
+    fx, fy, cx, cy, skew = K[:, 0, 0], K[:, 1, 1], K[:, 0, 2], K[:, 1, 2], K[:, 0, 1]
+    u = cx if u is None else torch.as_tensor(u, dtype=normal.dtype, device=normal.device)
+    nx, ny, nz = normal.unbind(-1)
+    # Ray (x, y, 1) with y = (v - cy) / fy and x = (u - cx - skew * y) / fx.
+    denom = ny - nx * skew / fx
+    y = -(nz + nx * (u - cx) / fx) / denom
+    y = torch.where(denom.abs() > 1e-12, y, torch.full_like(y, float('nan')))
+    return cy + fy * y

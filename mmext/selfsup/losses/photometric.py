@@ -1,0 +1,105 @@
+"""Photometric reprojection loss of monodepth2: SSIM + L1, per-pixel minimum and auto-mask."""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor, nn
+
+from mmext.registry import MODELS
+from .ssim import ssim_dissimilarity
+
+__all__ = ['photometric_error', 'PhotometricReprojectionLoss']
+
+
+def photometric_error(pred: Tensor, target: Tensor, alpha: float = 0.85) -> Tensor:
+    """monodepth2's ``compute_reprojection_loss``: per-pixel
+    ``alpha * mean_c SSIM_dissim(pred, target) + (1 - alpha) * mean_c |pred - target|``.
+
+    Args:
+        pred: ``(B, C, H, W)`` image (e.g. a source warped to the target).
+        target: ``(B, C, H, W)`` image.
+        alpha: Weight of the SSIM term.
+
+    Returns:
+        ``(B, 1, H, W)`` error.
+    """
+    l1 = (pred - target).abs().mean(1, keepdim=True)
+    if alpha == 0:
+        return l1
+    ssim = ssim_dissimilarity(pred, target).mean(1, keepdim=True)
+    return alpha * ssim + (1 - alpha) * l1
+
+
+@MODELS.register_module()
+class PhotometricReprojectionLoss(nn.Module):
+    """monodepth2's photometric loss over several source frames.
+
+    Per pixel, the :func:`photometric_error` of every warped source is reduced over the
+    sources by their minimum (``min_reprojection=True``, monodepth2's default) or mean. With
+    ``automask=True`` the errors of the *unwarped* sources against the target (identity
+    errors, plus Gaussian noise of std ``identity_noise`` to break ties, as monodepth2) take
+    part in the per-pixel minimum: a pixel where not moving the source explains the target
+    better than the warp (static camera, object moving with the camera) keeps that identity
+    error, which does not depend on depth, i.e. it is masked out. With
+    ``min_reprojection=False`` the identity errors are averaged over the sources too. The loss
+    is the mean of the per-pixel minimum over all pixels.
+
+    Args:
+        alpha: SSIM weight of :func:`photometric_error`.
+        automask: Use monodepth2's auto-mask (needs ``sources`` in :meth:`forward`).
+        min_reprojection: Per-pixel minimum over sources (else mean).
+        identity_noise: Std of the noise added to the identity errors (0 disables it).
+        loss_weight: Multiplier of the loss.
+        loss_name: Key of the loss in the loss dict.
+    """
+
+    def __init__(self, alpha: float = 0.85, automask: bool = True,
+                 min_reprojection: bool = True, identity_noise: float = 1e-5,
+                 loss_weight: float = 1.0, loss_name: str = 'loss_photometric') -> None:
+        super().__init__()
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+        self.alpha, self.automask, self.min_reprojection = alpha, automask, min_reprojection
+        self.identity_noise = identity_noise
+        self.loss_weight, self.loss_name = loss_weight, loss_name
+
+    def _reduce(self, errors: List[Tensor]) -> Tensor:
+        err = torch.cat(errors, 1)                                       # (B, S, H, W)
+        return err if self.min_reprojection else err.mean(1, keepdim=True)
+
+    def forward(self, target: Tensor, warped: Sequence[Tensor],
+                sources: Optional[Sequence[Tensor]] = None,
+                return_mask: bool = False) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+        """Photometric loss of the target against its warped sources.
+
+        Args:
+            target: ``(B, 3, H, W)`` target image.
+            warped: One ``(B, 3, H, W)`` image per source frame, warped to the target.
+            sources: The same source frames unwarped (for the auto-mask).
+            return_mask: Also return the auto-mask.
+
+        Returns:
+            The scalar loss, and with ``return_mask`` the ``(B, 1, H, W)`` bool mask of the
+            pixels where a reprojection term (not an identity term) won the minimum (all
+            True without auto-masking).
+        """
+        if len(warped) == 0:
+            raise ValueError('PhotometricReprojectionLoss needs at least one warped source')
+        reproj = self._reduce([photometric_error(w, target, self.alpha) for w in warped])
+        if self.automask:
+            if sources is None or len(sources) != len(warped):
+                raise ValueError('automask=True needs the unwarped sources, one per warped '
+                                 f'image ({len(warped)}), got '
+                                 f'{None if sources is None else len(sources)}')
+            with torch.no_grad():
+                identity = self._reduce([photometric_error(s, target, self.alpha)
+                                         for s in sources])
+                if self.identity_noise > 0:
+                    identity = identity + torch.randn_like(identity) * self.identity_noise
+            combined = torch.cat([identity, reproj], 1)
+            per_pixel, idx = combined.min(1, keepdim=True)
+            mask = idx >= identity.shape[1]
+        else:
+            per_pixel = reproj.min(1, keepdim=True).values
+            mask = torch.ones_like(per_pixel, dtype=torch.bool)
+        loss = self.loss_weight * per_pixel.mean()
+        return (loss, mask) if return_mask else loss

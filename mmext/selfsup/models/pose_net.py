@@ -1,0 +1,36 @@
+"""monodepth2's separate-ResNet pose network: a frame pair -> axis-angle + translation."""
+from typing import Dict, Tuple
+
+from torch import Tensor, nn
+
+from mmext.registry import MODELS
+
+
+@MODELS.register_module()
+class PoseNet(nn.Module):
+    """Pose of a stacked frame pair (monodepth2 ``pose_model_type='separate_resnet'``).
+
+    The encoder sees both frames stacked on channels; the decoder squeezes the last
+    feature map, applies three convolutions, averages spatially and scales by 0.01.
+
+    Args:
+        encoder: ``ResNetPyramidEncoder`` config with ``in_channels = 6``.
+        hidden: Decoder channels (monodepth2: 256).
+        output_scale: Factor on the raw output (monodepth2: 0.01, small initial motion).
+    """
+
+    def __init__(self, encoder: Dict, hidden: int = 256, output_scale: float = 0.01) -> None:
+        super().__init__()
+        self.encoder = MODELS.build(encoder)
+        c = self.encoder.num_ch_enc[-1]
+        self.decoder = nn.Sequential(
+            nn.Conv2d(c, hidden, 1), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, hidden, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, hidden, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, 6, 1))
+        self.output_scale = output_scale
+
+    def forward(self, pair: Tensor) -> Tuple[Tensor, Tensor]:
+        """``(B, 6, H, W)`` pair in ``[0, 1]`` -> ``(axisangle (B, 3), translation (B, 3))``."""
+        out = self.decoder(self.encoder(pair)[-1]).mean((2, 3)) * self.output_scale
+        return out[:, :3], out[:, 3:]

@@ -1,0 +1,175 @@
+"""Instance boxes and FUMET's abnormal-object filter for the object-height scale prior.
+
+An instance map is an int64 ``(H, W)`` (or ``(B, H, W)``) image whose pixel value ``k + 1``
+marks instance ``k`` of the image (0 = background); ``instance_labels[b][k]`` is that
+instance's class index into ``classes`` (-1 = unknown). Boxes use pixel-centre coordinates
+``(u_min, v_min, u_max, v_max)`` (inclusive); the silhouette's edges are half a pixel further
+out, so its pixel height is ``v_max - v_min + 1``.
+"""
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor
+
+from mmext.geometry import as_batched_K, horizon_row
+
+__all__ = ['instance_boxes', 'instance_reasons', 'filter_instances', 'FILTER_REASONS']
+
+#: Rejection reasons of :func:`filter_instances`, in the order they are tested.
+FILTER_REASONS = ('unknown', 'truncated', 'tiny', 'not_on_road', 'height_outlier')
+
+
+def instance_boxes(instance_map: Tensor, n: int) -> Tuple[Tensor, Tensor]:
+    """Bounding boxes and areas of instances ``1..n`` of one instance map.
+
+    Args:
+        instance_map: ``(H, W)`` integer map (0 = background, ``k + 1`` = instance ``k``).
+        n: Number of instances (ids above ``n`` are ignored).
+
+    Returns:
+        ``(boxes, areas)``: ``(n, 4)`` int64 ``(u_min, v_min, u_max, v_max)`` (all -1 for an
+        instance without pixels) and ``(n,)`` int64 pixel counts.
+    """
+    if instance_map.dim() != 2:
+        raise ValueError(f'instance_map must be (H, W), got {tuple(instance_map.shape)}')
+    H, W = instance_map.shape
+    dev = instance_map.device
+    ids = instance_map.reshape(-1).long()
+    sel = (ids >= 1) & (ids <= n)
+    idx = ids[sel] - 1
+    v = torch.arange(H, device=dev).view(H, 1).expand(H, W).reshape(-1)[sel]
+    u = torch.arange(W, device=dev).view(1, W).expand(H, W).reshape(-1)[sel]
+    areas = torch.bincount(idx, minlength=n)[:n]
+    zero = torch.zeros(n, dtype=torch.long, device=dev)
+    boxes = torch.stack([zero.scatter_reduce(0, idx, u, 'amin', include_self=False),
+                         zero.scatter_reduce(0, idx, v, 'amin', include_self=False),
+                         zero.scatter_reduce(0, idx, u, 'amax', include_self=False),
+                         zero.scatter_reduce(0, idx, v, 'amax', include_self=False)], 1)
+    boxes[areas == 0] = -1
+    return boxes, areas
+
+
+def _per_image(x, batch: int, shape: Tuple[int, ...]) -> List[Optional[Tensor]]:
+    """``None`` / one value / one value per image -> a list of ``batch`` float64 tensors."""
+    if x is None:
+        return [None] * batch
+    x = torch.as_tensor(x, dtype=torch.float64)
+    if x.shape == shape:
+        return [x] * batch
+    if x.shape != (batch, ) + shape:
+        raise ValueError(f'expected {shape} or {(batch, ) + shape}, got {tuple(x.shape)}')
+    return list(x)
+
+
+def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequence[Tensor]],
+                     classes: Sequence[str], height_priors: Mapping[str, Sequence[float]], *,
+                     road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
+                     camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
+                     border_margin: int = 1, max_rel_error: float = 0.2) -> List[List[str]]:
+    """Per instance, ``'kept'`` or the first failed criterion of :func:`filter_instances`.
+
+    Takes the arguments of :func:`filter_instances`; returns one list of strings per image.
+    """
+    imaps = instance_map.unsqueeze(0) if instance_map.dim() == 2 else instance_map
+    if imaps.dim() != 3:
+        raise ValueError(f'instance_map must be (H, W) or (B, H, W), got '
+                         f'{tuple(instance_map.shape)}')
+    B, H, W = imaps.shape
+    if isinstance(instance_labels, Tensor) and instance_labels.dim() == 1:
+        instance_labels = [instance_labels]
+    if len(instance_labels) != B:
+        raise ValueError(f'{len(instance_labels)} label tensors for {B} instance maps')
+    normals = _per_image(road_normal, B, (3, ))
+    Ks = [None] * B if K is None else list(as_batched_K(K, B, dtype=torch.float64))
+    cam_h = _per_image(camera_height, B, ())
+    out = []
+    for b in range(B):
+        labels = torch.as_tensor(instance_labels[b]).long().cpu()
+        n = labels.numel()
+        boxes, areas = instance_boxes(imaps[b], n)
+        boxes, areas = boxes.cpu().double(), areas.cpu()
+        reasons = ['kept'] * n
+        for k in range(n):
+            lab = int(labels[k])
+            if lab < 0 or lab >= len(classes) or classes[lab] not in height_priors:
+                reasons[k] = 'unknown'
+            elif areas[k] > 0 and border_margin > 0 and (
+                    boxes[k, 0] < border_margin or boxes[k, 2] > W - 1 - border_margin
+                    or boxes[k, 3] > H - 1 - border_margin):
+                reasons[k] = 'truncated'
+            elif areas[k] < min_area or areas[k] == 0:
+                reasons[k] = 'tiny'
+        todo = [k for k in range(n) if reasons[k] == 'kept']
+        usable = (todo and normals[b] is not None and Ks[b] is not None
+                  and cam_h[b] is not None and bool(torch.isfinite(cam_h[b]))
+                  and bool(torch.isfinite(normals[b]).all()))
+        if not usable:
+            out.append(reasons)
+            continue
+        sel = torch.tensor(todo)
+        box = boxes[sel]
+        v_top, v_bottom = box[:, 1] - 0.5, box[:, 3] + 0.5
+        u_centre = (box[:, 0] + box[:, 2]) / 2
+        v_hor = horizon_row(normals[b].expand(len(todo), 3), Ks[b].cpu(), u=u_centre)
+        implied = cam_h[b] * (v_bottom - v_top) / (v_bottom - v_hor)
+        for j, k in enumerate(todo):
+            prior = float(height_priors[classes[int(labels[k])]][0])
+            if not bool(v_bottom[j] > v_hor[j]):          # also catches a NaN horizon
+                reasons[k] = 'not_on_road'
+            elif abs(float(implied[j]) - prior) > max_rel_error * prior:
+                reasons[k] = 'height_outlier'
+        out.append(reasons)
+    return out
+
+
+def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequence[Tensor]],
+                     classes: Sequence[str], height_priors: Mapping[str, Sequence[float]], *,
+                     road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
+                     camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
+                     border_margin: int = 1,
+                     max_rel_error: float = 0.2) -> Tuple[List[Tensor], Dict[str, int]]:
+    """FUMET's abnormal-object filter: which instances may serve as height priors.
+
+    Criteria, tested in this order (an instance is counted under the first it fails):
+
+    - ``unknown``: label -1, outside ``classes``, or a class without a height prior;
+    - ``truncated``: the box is within ``border_margin`` pixels of the left, right or bottom
+      image border (``border_margin=1``: touching it; 0 disables the test);
+    - ``tiny``: fewer than ``min_area`` pixels (at the map's resolution);
+    - only when ``camera_height``, ``road_normal`` and ``K`` are given (and finite) for the
+      image: ``not_on_road`` when the silhouette's bottom edge (``v_max + 0.5``) is not below
+      the road's horizon ``v_h`` (:func:`~mmext.geometry.horizon_row` at the box's centre
+      column), and ``height_outlier`` when the height implied by the horizon and the camera
+      height, ``camera_height * (v_bottom - v_top) / (v_bottom - v_h)`` with
+      ``v_top = v_min - 0.5``, differs from the class's prior mean by more than
+      ``max_rel_error`` of that mean.
+
+    Args:
+        instance_map: ``(H, W)`` or ``(B, H, W)`` instance map (see the module docstring).
+        instance_labels: ``(N,)`` class indices (single map) or one such tensor per image.
+        classes: Class names indexed by the labels.
+        height_priors: Class name -> ``(mean, std)`` height in metres.
+        road_normal: ``(3,)`` or ``(B, 3)`` road up-normal (e.g. ``road_heights``' normal).
+        K: ``(3, 3)`` or ``(B, 3, 3)`` intrinsics at the map's resolution.
+        camera_height: Camera height above the road in metres (a float or ``(B,)``).
+        min_area: Minimum instance area in pixels.
+        border_margin: Border distance (pixels) below which an instance is truncated.
+        max_rel_error: Largest allowed relative error of the implied height.
+
+    Returns:
+        ``(keep, counts)``: one bool ``(N_b,)`` tensor per image (on the labels' device) and
+        the number of instances that are ``total``, ``kept`` or rejected for each reason.
+    """
+    reasons = instance_reasons(instance_map, instance_labels, classes, height_priors,
+                               road_normal=road_normal, K=K, camera_height=camera_height,
+                               min_area=min_area, border_margin=border_margin,
+                               max_rel_error=max_rel_error)
+    if isinstance(instance_labels, Tensor) and instance_labels.dim() == 1:
+        instance_labels = [instance_labels]
+    keep = [torch.tensor([r == 'kept' for r in rs], dtype=torch.bool,
+                         device=torch.as_tensor(labels).device)
+            for rs, labels in zip(reasons, instance_labels)]
+    flat = [r for rs in reasons for r in rs]
+    counts = dict(total=len(flat), kept=flat.count('kept'))
+    counts.update({r: flat.count(r) for r in FILTER_REASONS})
+    return keep, counts

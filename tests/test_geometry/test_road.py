@@ -1,0 +1,115 @@
+import math
+
+import pytest
+import torch
+
+from mmext.geometry import backproject, horizon_row, neighbour_normals, pixel_rays, road_heights
+
+H, W = 24, 32
+K = torch.tensor([[40., 0., 15.5], [0., 40., 7.5], [0., 0., 1.]], dtype=torch.float64)
+
+
+def _pitch_normal(theta):
+    """Road up-normal in the frame of a camera pitched down by ``theta`` (radians)."""
+    return torch.tensor([0., -math.cos(theta), -math.sin(theta)], dtype=torch.float64)
+
+
+def render_road(height=1.65, theta=0.0, sky=50.0):
+    """Depth of a flat road ``n . X = -height`` below a camera; rows above it get ``sky``.
+
+    Returns depth ``(1, 1, H, W)`` and the road mask ``(1, H, W)``.
+    """
+    n = _pitch_normal(theta)
+    rays = pixel_rays(K[None], (H, W))[0]                    # (H, W, 3), z = 1
+    nr = rays @ n
+    road = nr < -0.05                                        # well below the horizon
+    depth = torch.where(road, -height / nr.clamp(max=-1e-9), torch.full_like(nr, sky))
+    return depth[None, None], road[None]
+
+
+def test_neighbour_normals_of_flat_road_point_up():
+    depth, road = render_road()
+    n = neighbour_normals(backproject(depth, K))
+    # Interior road pixels whose right/lower neighbours are road too: exactly (0, -1, 0).
+    inner = road[0].clone()
+    inner[-1] = inner[:, -1] = False
+    expect = torch.tensor([0., -1., 0.], dtype=torch.float64)
+    assert torch.allclose(n[0][inner], expect.expand(int(inner.sum()), 3), atol=1e-12)
+    # Last row / column replicate their neighbour.
+    assert torch.equal(n[0, -1], n[0, -2]) and torch.equal(n[0, :, -1], n[0, :, -2])
+
+
+def test_neighbour_normals_orientation_and_degenerate_zero():
+    # A wall facing the camera (z constant) has normal -z or +z; never flipped by y.
+    pts = backproject(torch.full((1, 1, 4, 5), 3.0, dtype=torch.float64), K)
+    n = neighbour_normals(pts)
+    assert torch.allclose(n[..., 2].abs(), torch.ones(1, 4, 5, dtype=torch.float64))
+    # All points equal -> zero cross product -> zero normal, finite gradient.
+    pts = torch.ones(1, 3, 3, 3, dtype=torch.float64, requires_grad=True)
+    n = neighbour_normals(pts)
+    assert torch.equal(n, torch.zeros_like(n))
+    n.sum().backward()
+    assert torch.isfinite(pts.grad).all() and torch.equal(pts.grad, torch.zeros_like(pts))
+    # Upside-down geometry (ceiling above camera) is still oriented n_y <= 0.
+    depth, _ = render_road()
+    pts = backproject(depth, K) * torch.tensor([1., -1., 1.], dtype=torch.float64)
+    assert (neighbour_normals(pts)[..., 1] <= 0).all()
+
+
+def test_road_heights_flat_road_exact_and_scale_covariant():
+    depth, road = render_road(1.65)
+    out = road_heights(depth, K, road)
+    assert out['height'].shape == (1,) and out['normal'].shape == (1, 3)
+    assert out['count'].tolist() == [int(road.sum())]
+    assert abs(out['height'].item() - 1.65) < 1e-12
+    assert torch.allclose(out['normal'][0], torch.tensor([0., -1., 0.], dtype=torch.float64))
+    scaled = road_heights(depth * 2.5, K, road)['height']
+    assert abs(scaled.item() - 1.65 * 2.5) < 1e-12
+
+
+def test_road_heights_tilted_camera_and_batch_nan():
+    theta = math.radians(3.0)
+    d0, r0 = render_road(1.65, theta)
+    d1, r1 = render_road(1.2)
+    r1 = r1.clone()
+    r1[:] = False
+    r1[0, -2:, :5] = True                                     # 10 pixels < min_pixels
+    out = road_heights(torch.cat([d0, d1]), K, torch.cat([r0, r1]).float(), min_pixels=20)
+    assert abs(out['height'][0].item() - 1.65) < 1e-12
+    assert torch.allclose(out['normal'][0], _pitch_normal(theta), atol=1e-12)
+    assert torch.isnan(out['height'][1]) and torch.isnan(out['normal'][1]).all()
+    assert out['count'].tolist() == [int(r0.sum()), 10]
+
+
+def test_road_heights_is_differentiable_and_robust_to_outliers():
+    depth, road = render_road(1.65)
+    depth = depth.clone()
+    rows, cols = torch.nonzero(road[0], as_tuple=True)
+    depth[0, 0, rows[:10], cols[:10]] *= 1.3                  # a few bad road pixels
+    depth.requires_grad_(True)
+    h = road_heights(depth, K, road)['height']
+    assert abs(h.item() - 1.65) < 1e-9                        # the median ignores them
+    h.sum().backward()
+    # Scale covariance => directional derivative along depth itself equals the height.
+    assert abs((depth.grad * depth).sum().item() - 1.65) < 1e-9
+
+
+def test_horizon_row_level_and_pitched():
+    level = horizon_row(_pitch_normal(0.0)[None], K)
+    assert torch.allclose(level, torch.tensor([7.5], dtype=torch.float64))
+    theta = math.radians(3.0)
+    n = torch.stack([_pitch_normal(theta), -_pitch_normal(theta)])   # sign does not matter
+    v = horizon_row(n, K, u=torch.tensor([0., 31.], dtype=torch.float64))
+    expect = 7.5 - 40.0 * math.tan(theta)
+    assert torch.allclose(v, torch.full((2,), expect, dtype=torch.float64), atol=1e-12)
+
+
+def test_horizon_row_rolled_camera_depends_on_column():
+    phi = math.radians(10.0)
+    n = torch.tensor([[math.sin(phi), -math.cos(phi), 0.]], dtype=torch.float64)
+    # n.(x, y, 1) = 0 -> y = tan(phi) x -> v = cy + fy tan(phi) (u - cx) / fx
+    for u in (0.0, 15.5, 31.0):
+        v = horizon_row(n, K, u=u)
+        assert v.item() == pytest.approx(7.5 + math.tan(phi) * (u - 15.5), abs=1e-12)
+    # A normal along the optical axis has no vanishing line.
+    assert torch.isnan(horizon_row(torch.tensor([[0., 0., -1.]]), K.float()))[0]
