@@ -11,6 +11,8 @@ _base_ = ['./monodepth2_r18_kitti-eigen-zhou_640x192_20e.py']
 # with rough spreads; only the means enter the default loss (normalize_by_std=False).
 height_priors = dict(car=(1.53, 0.14), pedestrian=(1.76, 0.11), cyclist=(1.73, 0.09))
 model = dict(
+    # metric translations (~1 m/frame) must be reachable: PoseNet.translation_scale
+    pose_net=dict(translation_scale=1.0),
     depth_output=dict(_delete_=True, type='softplus', min_depth=0.1, init_depth=10.0),
     object_height_loss=dict(type='ObjectHeightLoss', height_priors=height_priors,
                             classes={{_base_.classes}}, depth_reduction='quantile',

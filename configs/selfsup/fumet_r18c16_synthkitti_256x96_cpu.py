@@ -14,10 +14,10 @@ model = dict(
     camera_height_loss=dict(type='CameraHeightLoss', loss_weight=0.01),
     object_filter=dict(min_area=30, border_margin=1, max_rel_error=0.2),
     loss_schedule=dict(
-        object=dict(type='log', start=1.0, end=0.1, begin_epoch=0, end_epoch=12),
-        camera=dict(type='constant', value=1.0, begin_epoch=1)))
+        object=dict(type='log', start=1.0, end=0.1, begin_epoch=0, end_epoch=40),
+        camera=dict(type='constant', value=1.0, begin_epoch=0)))
 custom_hooks = [
     dict(type='SetEpochInfoHook'),
     dict(type='CameraHeightHook', dataloader={{_base_.estimate_dataloader}}, interval=1,
-         momentum=0.5, first_epoch=1, reference_height=1.65),
+         momentum=0.5, first_epoch=10, reference_height=1.65),
 ]

@@ -68,7 +68,8 @@ class PhotometricReprojectionLoss(nn.Module):
 
     def forward(self, target: Tensor, warped: Sequence[Tensor],
                 sources: Optional[Sequence[Tensor]] = None,
-                return_mask: bool = False) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+                return_mask: bool = False,
+                identity: Optional[Tensor] = None) -> Union[Tensor, Tuple[Tensor, Tensor]]:
         """Photometric loss of the target against its warped sources.
 
         Args:
@@ -76,6 +77,8 @@ class PhotometricReprojectionLoss(nn.Module):
             warped: One ``(B, 3, H, W)`` image per source frame, warped to the target.
             sources: The same source frames unwarped (for the auto-mask).
             return_mask: Also return the auto-mask.
+            identity: The sources' identity errors from :meth:`identity_errors` (they do
+                not depend on depth or pose: computed once, reused at every scale).
 
         Returns:
             The scalar loss, and with ``return_mask`` the ``(B, 1, H, W)`` bool mask of the
@@ -85,16 +88,11 @@ class PhotometricReprojectionLoss(nn.Module):
         if len(warped) == 0:
             raise ValueError('PhotometricReprojectionLoss needs at least one warped source')
         reproj = self._reduce([photometric_error(w, target, self.alpha) for w in warped])
+        if self.automask and identity is None:
+            identity = self.identity_errors(target, sources, len(warped))
         if self.automask:
-            if sources is None or len(sources) != len(warped):
-                raise ValueError('automask=True needs the unwarped sources, one per warped '
-                                 f'image ({len(warped)}), got '
-                                 f'{None if sources is None else len(sources)}')
-            with torch.no_grad():
-                identity = self._reduce([photometric_error(s, target, self.alpha)
-                                         for s in sources])
-                if self.identity_noise > 0:
-                    identity = identity + torch.randn_like(identity) * self.identity_noise
+            if self.identity_noise > 0:
+                identity = identity + torch.randn_like(identity) * self.identity_noise
             combined = torch.cat([identity, reproj], 1)
             per_pixel, idx = combined.min(1, keepdim=True)
             mask = idx >= identity.shape[1]
@@ -103,3 +101,13 @@ class PhotometricReprojectionLoss(nn.Module):
             mask = torch.ones_like(per_pixel, dtype=torch.bool)
         loss = self.loss_weight * per_pixel.mean()
         return (loss, mask) if return_mask else loss
+
+    @torch.no_grad()
+    def identity_errors(self, target: Tensor, sources: Optional[Sequence[Tensor]],
+                        num_warped: int) -> Tensor:
+        """Errors of the unwarped sources (reduced like the reprojection errors)."""
+        if sources is None or len(sources) != num_warped:
+            raise ValueError('automask=True needs the unwarped sources, one per warped '
+                             f'image ({num_warped}), got '
+                             f'{None if sources is None else len(sources)}')
+        return self._reduce([photometric_error(s, target, self.alpha) for s in sources])

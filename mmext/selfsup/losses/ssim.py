@@ -1,4 +1,5 @@
 """Per-pixel SSIM dissimilarity of monodepth2 (``layers.SSIM``)."""
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -28,13 +29,18 @@ def ssim_dissimilarity(x: Tensor, y: Tensor, c1: float = 0.01 ** 2,
     if x.shape != y.shape or x.dim() != 4:
         raise ValueError(f'SSIM needs two (B, C, H, W) images of one shape, got '
                          f'{tuple(x.shape)} and {tuple(y.shape)}')
+    C = x.shape[1]
     x = F.pad(x, (1, 1, 1, 1), mode='reflect')
     y = F.pad(y, (1, 1, 1, 1), mode='reflect')
-    mu_x = F.avg_pool2d(x, 3, 1)
-    mu_y = F.avg_pool2d(y, 3, 1)
-    sigma_x = F.avg_pool2d(x * x, 3, 1) - mu_x * mu_x
-    sigma_y = F.avg_pool2d(y * y, 3, 1) - mu_y * mu_y
-    sigma_xy = F.avg_pool2d(x * y, 3, 1) - mu_x * mu_y
+    # the five local 3x3 means in one depthwise box convolution (equal to avg_pool2d, and
+    # ~5x faster on CPU, where the pooling dominated the training step)
+    z = torch.cat([x, y, x * x, y * y, x * y], 1)
+    box = z.new_full((z.shape[1], 1, 3, 3), 1.0 / 9.0)
+    stats = F.conv2d(z, box, groups=z.shape[1])
+    mu_x, mu_y, xx, yy, xy = stats.split(C, 1)
+    sigma_x = xx - mu_x * mu_x
+    sigma_y = yy - mu_y * mu_y
+    sigma_xy = xy - mu_x * mu_y
     num = (2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)
     den = (mu_x * mu_x + mu_y * mu_y + c1) * (sigma_x + sigma_y + c2)
     return ((1 - num / den) / 2).clamp(0, 1)

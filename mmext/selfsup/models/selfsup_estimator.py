@@ -171,6 +171,8 @@ class SelfSupDepthEstimator(BaseModel):
         raw = self.depth_pyramid(aug[:, 0])
         poses = self.poses(aug)
         sources = [frames[:, j] for j in range(1, len(self.frame_ids))]
+        identity = (self.photometric_loss.identity_errors(frames[:, 0], sources, len(sources))
+                    if getattr(self.photometric_loss, 'automask', False) else None)
         photo, smooth, depth0 = 0., 0., None
         for s, r in sorted(raw.items()):
             depth = self.depth_output(r, size)
@@ -178,7 +180,8 @@ class SelfSupDepthEstimator(BaseModel):
                 depth0 = depth
             warped = [warp_to_target(frames[:, j], depth, poses[fid], K)[0]
                       for j, fid in enumerate(self.frame_ids[1:], start=1)]
-            photo = photo + self.photometric_loss(frames[:, 0], warped, sources)
+            photo = photo + self.photometric_loss(frames[:, 0], warped, sources,
+                                                  identity=identity)
             disp = 1.0 / self.depth_output(r)
             img = nn.functional.interpolate(frames[:, 0], disp.shape[-2:], mode='bilinear',
                                             align_corners=False)
@@ -247,7 +250,8 @@ class SelfSupDepthEstimator(BaseModel):
         For each target frame: the road-plane camera height of the predicted depth
         (``road_height``, model units), the median object scale factor of the kept
         instances (``scale``: prior-implied depth / predicted depth) and their product, the
-        frame's metric camera height (``camera_height``; NaN without road or objects).
+        frame's metric camera height (``camera_height``; NaN without road or objects, or
+        when the fitted road lies above the camera).
         """
         if self.object_height_loss is None:
             raise ValueError('camera-height evidence needs object_height_loss (the height '
@@ -266,6 +270,9 @@ class SelfSupDepthEstimator(BaseModel):
         for b in range(image.shape[0]):
             h = float(road_info['height'][b])
             scale = ev['frame_scale'][b]
+            cam = h * scale
+            # a road above the camera (h <= 0) is a failed plane fit, not evidence
+            ok = math.isfinite(cam) and h > 0
             out.append(dict(road_height=h, scale=scale, num_objects=ev['frame_count'][b],
-                            camera_height=h * scale if math.isfinite(h * scale) else math.nan))
+                            camera_height=cam if ok else math.nan))
         return out
