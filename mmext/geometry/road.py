@@ -55,6 +55,13 @@ def neighbour_normals(points: Tensor) -> Tensor:
     return n.permute(0, 2, 3, 1)
 
 
+def _normal_support(valid: Tensor) -> Tensor:
+    """Pixels whose own, right and lower neighbours' depths are valid (``(B, H, W)``)."""
+    ok = valid[:, :-1, :-1] & valid[:, :-1, 1:] & valid[:, 1:, :-1]
+    ok = F.pad(ok[:, None].float(), (0, 1, 0, 1), mode='replicate')[:, 0] > 0.5
+    return ok & valid
+
+
 def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
                  min_pixels: int = 20) -> Dict[str, Tensor]:
     """Per-image camera height above the road, FUMET style.
@@ -62,7 +69,8 @@ def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
     Every road pixel gives a height ``-n . X`` (its point ``X`` and its
     :func:`neighbour_normals` normal ``n``); the image's height is their median, which is
     differentiable w.r.t. ``depth`` (through the median pixel and its neighbours) and
-    scale-covariant (``depth * s -> height * s``).
+    scale-covariant (``depth * s -> height * s``). Pixels whose normal would use a
+    non-positive depth (holes in a measured depth map, 0 = invalid) are left out.
 
     Args:
         depth: ``(B, 1, H, W)`` or ``(B, H, W)`` z-depth.
@@ -73,7 +81,7 @@ def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
     Returns:
         Dict with ``height`` ``(B,)`` (NaN where too few road pixels), ``normal`` ``(B, 3)``
         (the unit normalised component-wise median of the road pixels' normals, NaN where
-        too few; not meant for gradients) and ``count`` ``(B,)`` (road pixels, int64).
+        too few; not meant for gradients) and ``count`` ``(B,)`` (road pixels used, int64).
     """
     points = backproject(depth, K)                                    # (B, H, W, 3)
     normals = neighbour_normals(points)
@@ -84,6 +92,7 @@ def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
         raise ValueError(f'road_mask {tuple(road_mask.shape)} does not match depth '
                          f'{tuple(depth.shape)}')
     mask = (mask > 0.5) if mask.is_floating_point() else mask.bool()
+    mask = mask & _normal_support(points[..., 2] > 0)
     per_pixel = -(normals * points).sum(-1)                            # (B, H, W)
     nan = per_pixel.new_tensor(float('nan'))
     heights, road_normals = [], []

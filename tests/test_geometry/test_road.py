@@ -113,3 +113,19 @@ def test_horizon_row_rolled_camera_depends_on_column():
         assert v.item() == pytest.approx(7.5 + math.tan(phi) * (u - 15.5), abs=1e-12)
     # A normal along the optical axis has no vanishing line.
     assert torch.isnan(horizon_row(torch.tensor([[0., 0., -1.]]), K.float()))[0]
+
+
+def test_road_heights_skip_depth_holes():
+    """A measured depth map with holes (0) still gives the exact height."""
+    from mmext.synthetic.road_scene import kitti_like_intrinsics
+    W, H = 160, 48
+    K = torch.from_numpy(kitti_like_intrinsics((W, H)))
+    v = torch.arange(H, dtype=torch.float64)[:, None].expand(H, W)
+    road = v > K[1, 2] + 2
+    depth = torch.where(road, 1.65 * K[1, 1] / (v - K[1, 2]).clamp_min(1e-3),
+                        torch.full_like(v, 50.0))
+    holes = torch.rand(H, W, generator=torch.Generator().manual_seed(0)) < 0.3
+    sparse = torch.where(holes, torch.zeros_like(depth), depth)
+    out = road_heights(sparse[None, None], K[None], road[None])
+    assert out['height'].item() == pytest.approx(1.65, rel=1e-9)
+    assert 0 < out['count'].item() < road.sum().item()      # only pixels with support

@@ -45,8 +45,8 @@ def test_synthetic_pair_differs_only_by_the_metric_terms():
     fumet = Config.fromfile(osp.join(ROOT, 'configs/selfsup/fumet_r18c16_synthkitti_256x96_cpu.py'))
     for key in ('train_dataloader', 'optim_wrapper', 'train_cfg', 'param_scheduler'):
         assert base[key] == fumet[key], key
-    for key in ('depth_encoder', 'depth_decoder', 'pose_net', 'photometric_loss',
-                'smoothness_loss'):
+    for key in ('depth_encoder', 'depth_decoder', 'pose_net', 'depth_output',
+                'photometric_loss', 'smoothness_loss'):
         assert base.model[key] == fumet.model[key], key
 
 

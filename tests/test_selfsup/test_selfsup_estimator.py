@@ -123,14 +123,30 @@ def test_predict_resizes_to_gt_and_keeps_disp():
 
 
 def test_camera_height_evidence_is_road_height_times_object_scale():
+    """Depth of a level road 1.65 m below the camera with a car (rows 20-39, 20 px tall) at
+    D = 8 m: the car's implied height 20 * 8 / fy, the scale prior / that, and the frame's
+    camera height 1.65 * scale. A road above the camera is no evidence."""
     model = tiny_model().eval()
     inputs, samples = batch()
+    K = samples[0].K
+    H, W = 64, 128
+    v = torch.arange(H, dtype=torch.float32)[:, None].expand(H, W)
+    road = torch.where(v > K[1, 2], 1.65 * K[1, 1] / (v - K[1, 2]).clamp_min(0.5),
+                       torch.full_like(v, 60.0))
+    road[20:40, 40:56] = 8.0
+    model.predict_depth = lambda image: road.expand(image.shape[0], 1, H, W)
     ev = model.camera_height_evidence(inputs, samples)
-    assert len(ev) == 2
+    scale = 1.5 / (20 * 8.0 / K[1, 1].item())
     for e in ev:
         assert e['num_objects'] == 1
-        assert math.isfinite(e['road_height']) and e['scale'] > 0
-        assert e['camera_height'] == pytest.approx(e['road_height'] * e['scale'])
+        assert e['road_height'] == pytest.approx(1.65, rel=1e-4)
+        assert e['scale'] == pytest.approx(scale, rel=1e-4)
+        assert e['camera_height'] == pytest.approx(1.65 * scale, rel=1e-4)
+    upside_down = torch.where(v > K[1, 2], -road, road)
+    model.predict_depth = lambda image: upside_down.expand(image.shape[0], 1, H, W).abs() * \
+        torch.where(v > K[1, 2], -1.0, 1.0)
+    assert all(math.isnan(e['camera_height']) for e in model.camera_height_evidence(
+        inputs, samples))
 
 
 def test_bad_frame_ids():
