@@ -5,15 +5,16 @@ pixel centres at integer coordinates. A road normal points *up* (``n_y < 0`` for
 below a roughly level camera), so a road point ``X`` at camera height ``h`` has
 ``n . X = -h`` and ``h = -n . X`` is the camera's height above the road (FUMET).
 """
-from typing import Dict, Union
+from typing import Dict, Optional, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from .camera import as_batched_K, backproject
+from .plane import plane_from_points
 
-__all__ = ['neighbour_normals', 'road_heights', 'horizon_row']
+__all__ = ['neighbour_normals', 'road_heights', 'road_plane_heights', 'horizon_row']
 
 
 def _safe_unit(v: Tensor) -> Tensor:
@@ -107,6 +108,66 @@ def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
         road_normals.append(n / n.norm().clamp_min(1e-12))
     return dict(height=torch.stack(heights), normal=torch.stack(road_normals),
                 count=mask.flatten(1).sum(1))
+
+
+def _pca_plane(p: Tensor) -> Tensor:
+    """Total-least-squares plane ``(n, d)`` of ``(N, 3)`` points (normal = smallest axis)."""
+    c = p.mean(0)
+    q = p - c
+    _, vecs = torch.linalg.eigh(q.T @ q)
+    n = vecs[:, 0]
+    return torch.cat([n, -(n @ c).view(1)])
+
+
+def road_plane_heights(depth: Tensor, K: Tensor, road_mask: Tensor, threshold: float = 0.05,
+                       iterations: int = 200, min_points: int = 20,
+                       generator: Optional[torch.Generator] = None) -> Dict[str, Tensor]:
+    """Camera height above a plane fitted to the road points (RANSAC + total least squares).
+
+    For *sparse* depth such as velodyne ground truth, where :func:`road_heights`'
+    neighbour normals have no neighbours: 3-point hypotheses on the valid road points
+    (``depth > 0``), the one with most points within ``threshold`` wins, and its inliers
+    are refitted by PCA. The height is the plane's distance to the camera centre, the
+    normal is oriented up. Not differentiable (an evaluation / sanity-check tool).
+
+    Args:
+        depth: ``(B, 1, H, W)`` or ``(B, H, W)`` z-depth, 0 = no measurement.
+        K: ``(3, 3)`` or ``(B, 3, 3)`` intrinsics.
+        road_mask: ``(B, [1,] H, W)`` road pixels.
+        threshold: Inlier distance in the depth's unit (metres for GT).
+        iterations: RANSAC hypotheses per image.
+        min_points: Images with fewer valid road points get NaN.
+        generator: Torch generator for reproducible sampling.
+
+    Returns:
+        ``height`` ``(B,)``, ``normal`` ``(B, 3)``, ``inliers`` ``(B,)`` (int64).
+    """
+    points = backproject(depth, K).detach()
+    mask = road_mask[:, 0] if road_mask.dim() == 4 else road_mask
+    mask = mask.bool() & (points[..., 2] > 0)
+    nan = points.new_tensor(float('nan'))
+    heights, normals, counts = [], [], []
+    for b in range(points.shape[0]):
+        p = points[b][mask[b]]
+        if p.shape[0] < max(3, min_points):
+            heights.append(nan)
+            normals.append(nan.expand(3))
+            counts.append(0)
+            continue
+        idx = torch.randint(0, p.shape[0], (iterations, 3), generator=generator)
+        hyp = plane_from_points(p[idx[:, 0]], p[idx[:, 1]], p[idx[:, 2]])   # (I, 4)
+        ok = hyp[:, :3].norm(dim=-1) > 0.5
+        dist = (p @ hyp[:, :3].T + hyp[:, 3]).abs()                        # (N, I)
+        score = (dist < threshold).sum(0).masked_fill(~ok, -1)
+        inl = dist[:, score.argmax()] < threshold
+        plane = _pca_plane(p[inl] if int(inl.sum()) >= 3 else p)
+        if plane[1] > 0:                                                   # orient up
+            plane = -plane
+        heights.append(plane[3].abs())
+        normals.append(plane[:3])
+        counts.append(int(inl.sum()))
+    return dict(height=torch.stack(heights), normal=torch.stack(normals),
+                inliers=torch.tensor(counts, dtype=torch.long))
 
 
 def horizon_row(normal: Tensor, K: Tensor, u: Union[Tensor, float, None] = None) -> Tensor:

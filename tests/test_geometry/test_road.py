@@ -129,3 +129,29 @@ def test_road_heights_skip_depth_holes():
     out = road_heights(sparse[None, None], K[None], road[None])
     assert out['height'].item() == pytest.approx(1.65, rel=1e-9)
     assert 0 < out['count'].item() < road.sum().item()      # only pixels with support
+
+
+def test_road_plane_heights_on_sparse_depth_with_outliers():
+    """Velodyne-like rows of a level road 1.65 m below (and 3 deg pitch), plus mislabelled
+    'road' points on an object: RANSAC + PCA recovers the height; neighbour normals can't."""
+    from mmext.geometry import road_plane_heights
+    from mmext.synthetic.road_scene import kitti_like_intrinsics
+    W, H = 200, 60
+    K = torch.from_numpy(kitti_like_intrinsics((W, H)))
+    rays = pixel_rays(K[None], (H, W))[0]
+    for pitch in (0.0, 3.0):
+        t = math.radians(pitch)
+        n = torch.tensor([0.0, -math.cos(t), -math.sin(t)], dtype=torch.float64)
+        denom = -(rays @ n)                          # depth z with n.(z d) = -1.65
+        depth = torch.where(denom > 1e-3, 1.65 / denom.clamp_min(1e-3), torch.zeros(()))
+        road = denom > 0.02
+        sparse = torch.zeros_like(depth)
+        sparse[::4] = depth[::4]                     # every 4th row only
+        sparse[H - 12:H - 4, 90:110] = 3.0           # an object wrongly inside the mask
+        out = road_plane_heights(sparse[None], K[None], road[None], threshold=0.02,
+                                 generator=torch.Generator().manual_seed(0))
+        assert out['height'].item() == pytest.approx(1.65, rel=1e-6), pitch
+        assert torch.allclose(out['normal'][0], n, atol=1e-6)
+        # the neighbour normals only find the dense mislabelled block: a wrong answer
+        wrong = road_heights(sparse[None], K[None], road[None])['height'].item()
+        assert not abs(wrong - 1.65) < 0.5

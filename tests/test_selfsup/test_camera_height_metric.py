@@ -33,6 +33,16 @@ def test_heights_and_errors_by_hand():
     assert r['frame_rel_err'] == pytest.approx(r['frame_abs_err'] / 1.65)
 
 
+def test_plane_estimator_agrees_on_a_flat_road():
+    depth, road, K = flat_road()
+    for est in ('normals', 'plane'):
+        m = CameraHeightMetric(reference_height=1.65, estimator=est)
+        m.process(None, [dict(pred_disp=1 / (depth * 1.2), K=K, road_mask=road)])
+        assert m.compute_metrics(m.results)['median'] == pytest.approx(1.98, rel=1e-6), est
+    with pytest.raises(ValueError, match='estimator'):
+        CameraHeightMetric(estimator='lidar')
+
+
 def test_needs_road_masks():
     depth, road, K = flat_road()
     with pytest.raises(KeyError, match='LoadRoadInstanceMasks'):

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 
-from mmext.geometry import road_heights
+from mmext.geometry import road_heights, road_plane_heights
 from mmext.registry import METRICS
 
 
@@ -27,15 +27,22 @@ class CameraHeightMetric(BaseMetric):
         reference_height: The true camera height (m); without it only the statistics of the
             estimates are reported.
         min_pixels: Road pixels needed for a frame to count.
+        estimator: ``'normals'`` (FUMET's per-pixel normals, what training uses) or
+            ``'plane'`` (RANSAC + PCA plane, :func:`mmext.geometry.road_plane_heights`).
+        plane_threshold: Inlier distance (m) of the ``'plane'`` estimator.
         collect_device: See :class:`mmengine.evaluator.BaseMetric`.
         prefix: Metric name prefix (default ``'camera_height'``).
     """
     default_prefix = 'camera_height'
 
     def __init__(self, reference_height: Optional[float] = None, min_pixels: int = 20,
+                 estimator: str = 'normals', plane_threshold: float = 0.05,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if estimator not in ('normals', 'plane'):
+            raise ValueError(f"estimator must be 'normals' or 'plane', got {estimator!r}")
         self.reference_height, self.min_pixels = reference_height, min_pixels
+        self.estimator, self.plane_threshold = estimator, plane_threshold
 
     def process(self, data_batch: Any, data_samples: Sequence[Dict]) -> None:
         """Camera height of every frame of the batch (NaN without enough road)."""
@@ -50,8 +57,14 @@ class CameraHeightMetric(BaseMetric):
             if road.shape != depth.shape:
                 raise ValueError(f'road_mask {tuple(road.shape)} and pred_disp '
                                  f'{tuple(depth.shape)} differ in size')
-            h = road_heights(depth[None, None], torch.as_tensor(s['K']).double()[None],
-                             road[None], min_pixels=self.min_pixels)['height']
+            K = torch.as_tensor(s['K']).double()[None]
+            if self.estimator == 'plane':
+                h = road_plane_heights(depth[None, None], K, road[None], self.plane_threshold,
+                                       min_points=self.min_pixels,
+                                       generator=torch.Generator().manual_seed(0))['height']
+            else:
+                h = road_heights(depth[None, None], K, road[None],
+                                 min_pixels=self.min_pixels)['height']
             self.results.append(float(h[0]))
 
     def compute_metrics(self, results: List[float]) -> Dict[str, float]:
