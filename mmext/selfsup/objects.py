@@ -6,6 +6,7 @@ instance's class index into ``classes`` (-1 = unknown). Boxes use pixel-centre c
 ``(u_min, v_min, u_max, v_max)`` (inclusive); the silhouette's edges are half a pixel further
 out, so its pixel height is ``v_max - v_min + 1``.
 """
+import math
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
@@ -65,11 +66,16 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
                      classes: Sequence[str], height_priors: Mapping[str, Sequence[float]], *,
                      road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
                      camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
-                     border_margin: int = 1, max_rel_error: float = 0.2) -> List[List[str]]:
+                     border_margin: int = 1, max_rel_error: float = 0.2,
+                     height_reference: str = 'camera_height') -> List[List[str]]:
     """Per instance, ``'kept'`` or the first failed criterion of :func:`filter_instances`.
 
     Takes the arguments of :func:`filter_instances`; returns one list of strings per image.
     """
+    if height_reference not in ('camera_height', 'consensus'):
+        raise ValueError(f"height_reference must be 'camera_height' or 'consensus', got "
+                         f'{height_reference!r}')
+    consensus = height_reference == 'consensus'
     imaps = instance_map.unsqueeze(0) if instance_map.dim() == 2 else instance_map
     if imaps.dim() != 3:
         raise ValueError(f'instance_map must be (H, W) or (B, H, W), got '
@@ -100,8 +106,8 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
             elif areas[k] < min_area or areas[k] == 0:
                 reasons[k] = 'tiny'
         todo = [k for k in range(n) if reasons[k] == 'kept']
-        usable = (todo and normals[b] is not None and Ks[b] is not None
-                  and cam_h[b] is not None and bool(torch.isfinite(cam_h[b]))
+        have_h = consensus or (cam_h[b] is not None and bool(torch.isfinite(cam_h[b])))
+        usable = (todo and normals[b] is not None and Ks[b] is not None and have_h
                   and bool(torch.isfinite(normals[b]).all()))
         if not usable:
             out.append(reasons)
@@ -111,12 +117,18 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
         v_top, v_bottom = box[:, 1] - 0.5, box[:, 3] + 0.5
         u_centre = (box[:, 0] + box[:, 2]) / 2
         v_hor = horizon_row(normals[b].expand(len(todo), 3), Ks[b].cpu(), u=u_centre)
-        implied = cam_h[b] * (v_bottom - v_top) / (v_bottom - v_hor)
+        implied = (1.0 if consensus else cam_h[b]) * (v_bottom - v_top) / (v_bottom - v_hor)
+        priors = torch.tensor([float(height_priors[classes[int(labels[k])]][0]) for k in todo],
+                              dtype=torch.float64)
+        ratio = implied / priors
+        on_road = v_bottom > v_hor                          # also catches a NaN horizon
+        ref = 1.0
+        if consensus:
+            ref = float(ratio[on_road].median()) if int(on_road.sum()) >= 2 else math.nan
         for j, k in enumerate(todo):
-            prior = float(height_priors[classes[int(labels[k])]][0])
-            if not bool(v_bottom[j] > v_hor[j]):          # also catches a NaN horizon
+            if not bool(on_road[j]):
                 reasons[k] = 'not_on_road'
-            elif abs(float(implied[j]) - prior) > max_rel_error * prior:
+            elif math.isfinite(ref) and abs(float(ratio[j]) / ref - 1) > max_rel_error:
                 reasons[k] = 'height_outlier'
         out.append(reasons)
     return out
@@ -126,8 +138,9 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
                      classes: Sequence[str], height_priors: Mapping[str, Sequence[float]], *,
                      road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
                      camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
-                     border_margin: int = 1,
-                     max_rel_error: float = 0.2) -> Tuple[List[Tensor], Dict[str, int]]:
+                     border_margin: int = 1, max_rel_error: float = 0.2,
+                     height_reference: str = 'camera_height'
+                     ) -> Tuple[List[Tensor], Dict[str, int]]:
     """FUMET's abnormal-object filter: which instances may serve as height priors.
 
     Criteria, tested in this order (an instance is counted under the first it fails):
@@ -142,7 +155,11 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
       column), and ``height_outlier`` when the height implied by the horizon and the camera
       height, ``camera_height * (v_bottom - v_top) / (v_bottom - v_h)`` with
       ``v_top = v_min - 0.5``, differs from the class's prior mean by more than
-      ``max_rel_error`` of that mean.
+      ``max_rel_error`` of that mean. With ``height_reference='consensus'`` the camera
+      height is not needed: each candidate's ratio implied / prior (at any camera height)
+      is compared with the median ratio of the image's candidates (at least two), so a
+      wrong camera-height estimate cannot reject every object (a wrong target otherwise
+      removes all objects, and with them the evidence that would correct it).
 
     Args:
         instance_map: ``(H, W)`` or ``(B, H, W)`` instance map (see the module docstring).
@@ -155,6 +172,8 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
         min_area: Minimum instance area in pixels.
         border_margin: Border distance (pixels) below which an instance is truncated.
         max_rel_error: Largest allowed relative error of the implied height.
+        height_reference: ``'camera_height'`` (FUMET: against the priors at the given camera
+            height) or ``'consensus'`` (against the image's median, see above).
 
     Returns:
         ``(keep, counts)``: one bool ``(N_b,)`` tensor per image (on the labels' device) and
@@ -163,7 +182,8 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
     reasons = instance_reasons(instance_map, instance_labels, classes, height_priors,
                                road_normal=road_normal, K=K, camera_height=camera_height,
                                min_area=min_area, border_margin=border_margin,
-                               max_rel_error=max_rel_error)
+                               max_rel_error=max_rel_error,
+                               height_reference=height_reference)
     if isinstance(instance_labels, Tensor) and instance_labels.dim() == 1:
         instance_labels = [instance_labels]
     keep = [torch.tensor([r == 'kept' for r in rs], dtype=torch.bool,

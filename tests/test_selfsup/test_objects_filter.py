@@ -93,3 +93,25 @@ def test_pitched_road_moves_the_horizon_and_batches():
     assert len(keep) == 2 and counts['total'] == 18 and counts['kept'] == 8
     with pytest.raises(ValueError, match='label tensors'):
         filter_instances(torch.stack([imap, imap]), [labels], CLASSES, PRIORS)
+
+
+def test_consensus_reference_survives_a_wrong_camera_height():
+    """With a camera-height target off by x2 FUMET's absolute test rejects both true-size
+    objects (and so the evidence that would fix the target); the consensus test keeps them
+    and still rejects the x1.5 car (its ratio 2.2/1.5 = 1.47 vs the median 1.0 ... 1.47)."""
+    imap, labels = layout_map(LAYOUT[:3])
+    wrong = instance_reasons(imap, labels, CLASSES, PRIORS, road_normal=LEVEL, K=K,
+                             camera_height=3.3)
+    assert wrong == [['height_outlier'] * 3]            # x2: a 3.0 m car, a 3.4 m pedestrian
+    cons = instance_reasons(imap, labels, CLASSES, PRIORS, road_normal=LEVEL, K=K,
+                            camera_height=3.3, height_reference='consensus')
+    # ratios (at h = 1): car 15/16 / 1.5 = 0.625, big car 22/16.5 / 1.5 = 0.889,
+    # pedestrian 21/20.5 / 1.7 = 0.603; median 0.625 -> the big car is 42 % off
+    assert cons == [['kept', 'height_outlier', 'kept']]
+    assert cons == instance_reasons(imap, labels, CLASSES, PRIORS, road_normal=LEVEL, K=K,
+                                    camera_height=None, height_reference='consensus')
+    one = instance_reasons(imap[None], [labels[:1]], CLASSES, PRIORS, road_normal=LEVEL, K=K,
+                           height_reference='consensus')
+    assert one == [['kept']]                                      # nothing to compare with
+    with pytest.raises(ValueError, match='height_reference'):
+        instance_reasons(imap, labels, CLASSES, PRIORS, height_reference='gt')
