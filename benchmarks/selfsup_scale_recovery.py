@@ -23,7 +23,10 @@ from mmengine.config import Config
 CONFIGS = {
     'monodepth2 (baseline)': 'configs/selfsup/monodepth2_r18c16_synthkitti_256x96_cpu.py',
     'FUMET (method)': 'configs/selfsup/fumet_r18c16_synthkitti_256x96_cpu.py',
+    'FUMET, frame-level rough term (variant)':
+        'configs/selfsup/fumet-frame_r18c16_synthkitti_256x96_cpu.py',
 }
+KEYS = ('baseline', 'method', 'variant')
 TRUE_HEIGHT = 1.65
 
 
@@ -102,7 +105,7 @@ def main() -> None:
     p.add_argument('--work-dir', default='work_dirs/selfsup_scale')
     p.add_argument('--epochs', type=int, default=None, help='override max_epochs of both')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--only', choices=['baseline', 'method'], default=None)
+    p.add_argument('--only', choices=KEYS, nargs='+', default=None)
     p.add_argument('--speed', type=float, default=None,
                    help='drive speed of the synthetic twin in m/frame (config: 1.0); the '
                         'baseline cannot know it, a metric method must not depend on it')
@@ -110,14 +113,18 @@ def main() -> None:
     import mmext  # noqa: F401
     results = {}
     for i, (name, config) in enumerate(CONFIGS.items()):
-        if a.only and a.only != ('baseline', 'method')[i]:
+        if a.only and KEYS[i] not in a.only:
             continue
         sub = osp.join(a.work_dir, osp.splitext(osp.basename(config))[0])
         results[name] = run_one(name, config, sub, a.epochs, a.seed, a.speed)
+    path = osp.join(a.work_dir, 'summary.json')
+    if osp.exists(path):                    # keep the rows of earlier --only runs
+        with open(path) as f:
+            results = {**json.load(f), **results}
+    with open(path, 'w') as f:
+        json.dump(results, f, indent=1)
     print(table(results))
     print(json.dumps(results, indent=1))
-    with open(osp.join(a.work_dir, 'summary.json'), 'w') as f:
-        json.dump(results, f, indent=1)
 
 
 if __name__ == '__main__':

@@ -122,3 +122,26 @@ def test_gradient_scale_factors_and_registry():
     per_image = loss.scale_factors(depth, K, imap, labels)
     assert [f.numel() for f in per_image] == [1, 1, 0]
     assert torch.allclose(torch.cat(per_image), s)
+
+
+def test_frame_target_rescales_the_whole_image():
+    """target='frame': an object implying scale s gives mean |log s| on every pixel, and the
+    gradient pushes all pixels' log-depth by the same amount (a global rescale)."""
+    H, W = 40, 60
+    fy = 100.0
+    K = torch.tensor([[100., 0., 30.], [0., fy, 20.], [0., 0., 1.]])
+    imap = torch.zeros(1, H, W, dtype=torch.long)
+    imap[0, 10:30, 20:30] = 1                     # 20 px tall
+    depth = torch.full((1, 1, H, W), 10.0)
+    depth[0, 0, :5] = 40.0                        # other structure keeps its relative depth
+    depth.requires_grad_(True)
+    loss = ObjectHeightLoss({'car': (1.5, 0.1)}, ['car'], depth_reduction='median',
+                            target='frame')
+    out = loss(depth, K[None], imap, [torch.tensor([0])])
+    s = 1.5 / (20 * 10.0 / fy)                    # prior / implied height = 0.75
+    assert out.item() == pytest.approx(abs(math.log(s)), rel=1e-5)
+    out.backward()
+    g = depth.grad[0, 0] * depth.detach()[0, 0]   # d loss / d log D
+    assert torch.allclose(g, torch.full_like(g, 1.0 / (H * W)), rtol=1e-4)   # all pixels alike
+    with pytest.raises(ValueError, match='target'):
+        ObjectHeightLoss({'car': (1.5, 0.1)}, ['car'], target='image')

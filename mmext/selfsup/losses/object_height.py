@@ -160,6 +160,11 @@ class ObjectHeightLoss(nn.Module):
         quantile: Quantile for ``depth_reduction='quantile'``.
         height_mode: ``'bbox'`` or ``'silhouette'`` (needs ``road_normal``).
         normalize_by_std: Divide each residual by the class's prior std.
+        target: ``'instance'`` (FUMET's rough term above, on the objects' own depths) or
+            ``'frame'`` (the log's first form: the objects' median scale factor ``s`` turns
+            the whole prediction into a pseudo label ``s * D`` (detached), and the loss is
+            ``mean |log D - log(s D)|`` over every pixel of the image -- a pure global
+            rescaling that cannot bend objects away from the road they stand on).
         loss_weight: Multiplier of the loss.
         loss_name: Key of the loss in the loss dict.
     """
@@ -167,9 +172,12 @@ class ObjectHeightLoss(nn.Module):
     def __init__(self, height_priors: Mapping[str, Tuple[float, float]],
                  classes: Sequence[str], depth_reduction: str = 'quantile',
                  quantile: float = 0.25, height_mode: str = 'bbox',
-                 normalize_by_std: bool = False, loss_weight: float = 1.0,
-                 loss_name: str = 'loss_object_height') -> None:
+                 normalize_by_std: bool = False, target: str = 'instance',
+                 loss_weight: float = 1.0, loss_name: str = 'loss_object_height') -> None:
         super().__init__()
+        if target not in ('instance', 'frame'):
+            raise ValueError(f"target must be 'instance' or 'frame', got {target!r}")
+        self.target = target
         if depth_reduction not in _REDUCTIONS:
             raise ValueError(f'depth_reduction must be one of {_REDUCTIONS}, '
                              f'got {depth_reduction!r}')
@@ -215,6 +223,9 @@ class ObjectHeightLoss(nn.Module):
         instance map with one ``(N_b,)`` label tensor per image (and optionally the abnormal
         filter's ``keep`` masks and the ``(B, 3)`` road normals). 0 (with a graph) when no
         instance is used."""
+        if self.target == 'frame':
+            return self.loss_weight * self._frame_loss(depth, K, instance_map,
+                                                       instance_labels, keep, road_normal)
         rec = self.records(depth, K, instance_map, instance_labels, keep, road_normal)
         if rec['metric_height'].numel() == 0:
             return depth.sum() * 0.0
@@ -222,3 +233,19 @@ class ObjectHeightLoss(nn.Module):
         if self.normalize_by_std:
             res = res / rec['prior_std'].clamp_min(1e-6)
         return self.loss_weight * res.mean()
+
+    def _frame_loss(self, depth: Tensor, K: Tensor, instance_map: Tensor,
+                    instance_labels: Sequence[Tensor], keep: Optional[Sequence[Tensor]],
+                    road_normal: Optional[Tensor]) -> Tensor:
+        """``mean |log D - log(s_b D)|`` per image with kept objects, averaged over those."""
+        d = depth[:, 0] if depth.dim() == 4 else depth
+        factors = self.scale_factors(depth, K, instance_map, instance_labels, keep, road_normal)
+        losses = []
+        for b, f in enumerate(factors):
+            f = f[torch.isfinite(f) & (f > 0)]
+            if f.numel() == 0:
+                continue
+            log_d = torch.log(d[b].clamp_min(1e-6))
+            pseudo = (log_d + torch.log(f.median())).detach()
+            losses.append((log_d - pseudo).abs().mean())
+        return torch.stack(losses).mean() if losses else depth.sum() * 0.0
