@@ -55,6 +55,8 @@ def test_loss_terms_and_gradients():
     assert {'loss_photo', 'loss_smooth', 'loss_object', 'loss_camera', 'obj_total',
             'obj_kept', 'road_height'} <= set(losses)
     assert losses['obj_total'].item() == 2 and losses['obj_kept'].item() == 2
+    assert {'obj_truncated', 'obj_tiny', 'obj_unknown', 'obj_not_on_road',
+            'obj_height_outlier'} <= set(losses)
     assert losses['loss_camera'].item() == 0          # no target yet
     total = sum(v for k, v in losses.items() if k.startswith('loss'))
     total.backward()

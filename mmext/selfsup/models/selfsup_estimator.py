@@ -213,8 +213,8 @@ class SelfSupDepthEstimator(BaseModel):
             loss = self.object_height_loss(depth, K, ev['instance_map'], ev['labels'],
                                            keep=ev['keep'], road_normal=road_info['normal'])
             out['loss_object'] = loss * w
-            for k in ('total', 'kept'):
-                out[f'obj_{k}'] = depth.new_tensor(float(ev['counts'].get(k, 0)))
+            for k, n in ev['counts'].items():   # total, kept and each rejection reason
+                out[f'obj_{k}'] = depth.new_tensor(float(n))
         if self.camera_height_loss is not None:
             if self.has_target:
                 out['loss_camera'] = self.weight('camera') * self.camera_height_loss(
