@@ -25,8 +25,10 @@ CONFIGS = {
     'FUMET (method)': 'configs/selfsup/fumet_r18c16_synthkitti_256x96_cpu.py',
     'FUMET, frame-level rough term (variant)':
         'configs/selfsup/fumet-frame_r18c16_synthkitti_256x96_cpu.py',
+    'FUMET, median object depth (variant)':
+        'configs/selfsup/fumet-median_r18c16_synthkitti_256x96_cpu.py',
 }
-KEYS = ('baseline', 'method', 'variant')
+KEYS = ('baseline', 'method', 'variant', 'median')
 TRUE_HEIGHT = 1.65
 
 
