@@ -1,10 +1,32 @@
 """Small drawing helpers the families' visualisations share (OpenCV, BGR uint8)."""
-from typing import Optional
+import os
+import os.path as osp
+from typing import Any, Optional
 
 import cv2
 import numpy as np
+import torch
 
-__all__ = ['colorize', 'label_panel']
+__all__ = ['colorize', 'label_panel', 'to_numpy', 'test_show_dir']
+
+
+def to_numpy(x: Any) -> Optional[np.ndarray]:
+    """Tensor / array-like -> numpy (``None`` stays ``None``); a leading singleton channel
+    of a 3-D map is dropped (``(1, H, W)`` -> ``(H, W)``)."""
+    if x is None:
+        return None
+    x = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+    return x[0] if x.ndim == 3 and x.shape[0] == 1 else x
+
+
+def test_show_dir(runner: Any, out_dir: Optional[str], default: str = 'vis') -> str:
+    """Folder for test panels (``tools/test.py --show-dir``): relative paths go under
+    ``<work_dir>/<timestamp>/`` as in mmdet's ``DetVisualizationHook``; created."""
+    out_dir = out_dir or default
+    if not osp.isabs(out_dir):
+        out_dir = osp.join(runner.work_dir, runner.timestamp, out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    return out_dir
 
 
 def colorize(value: np.ndarray, vmin: float, vmax: float, valid: Optional[np.ndarray] = None,

@@ -1,22 +1,14 @@
 """DepthVisualizationHook: depth/volume panels for ``tools/test.py --show-dir`` and TensorBoard."""
-import os
 import os.path as osp
 from typing import Optional, Sequence
 
 import cv2
 import numpy as np
-import torch
 from mmengine.hooks import Hook
 
 from mmext.registry import HOOKS
+from mmext.utils.vis import test_show_dir, to_numpy
 from .depth_panels import depth_panel
-
-
-def _np(x) -> Optional[np.ndarray]:
-    if x is None:
-        return None
-    x = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-    return x[0] if x.ndim == 3 and x.shape[0] == 1 else x
 
 
 @HOOKS.register_module()
@@ -45,11 +37,11 @@ class DepthVisualizationHook(Hook):
     def _panel(self, s) -> np.ndarray:
         d = s.to_dict() if hasattr(s, 'to_dict') else dict(s)
         rgb = cv2.imread(d['img_path'], cv2.IMREAD_COLOR)[..., ::-1] if 'img_path' in d else \
-            np.zeros((*_np(d['pred_depth']).shape, 3), np.uint8)
-        mask = _np(d.get('food_mask'))
+            np.zeros((*to_numpy(d['pred_depth']).shape, 3), np.uint8)
+        mask = to_numpy(d.get('food_mask'))
         vol = d.get('gt_volume')
-        return depth_panel(rgb, _np(d['pred_depth']).astype(np.float32), _np(d.get('gt_depth')),
-                           None if mask is None else mask.astype(bool), _np(d.get('K')),
+        return depth_panel(rgb, to_numpy(d['pred_depth']).astype(np.float32), to_numpy(d.get('gt_depth')),
+                           None if mask is None else mask.astype(bool), to_numpy(d.get('K')),
                            None if vol is None else float(vol), tuple(self.ring))
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
@@ -62,10 +54,7 @@ class DepthVisualizationHook(Hook):
     def after_test_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.draw or not outputs:
             return
-        out_dir = self.test_out_dir or 'vis'
-        if not osp.isabs(out_dir):
-            out_dir = osp.join(runner.work_dir, runner.timestamp, out_dir)
-        os.makedirs(out_dir, exist_ok=True)
+        out_dir = test_show_dir(runner, self.test_out_dir)
         for i, s in enumerate(outputs):
             name = s.get('dish_id', None) or f'{batch_idx:06d}_{i}'
             cv2.imwrite(osp.join(out_dir, f'{name}.png'), self._panel(s))

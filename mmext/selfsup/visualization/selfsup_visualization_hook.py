@@ -1,21 +1,14 @@
 """SelfSupVisualizationHook: disparity / depth / road-plane panels for ``--show-dir``."""
-import os
 import os.path as osp
 from typing import Optional
 
 import cv2
 import numpy as np
-import torch
 from mmengine.hooks import Hook
 
 from mmext.registry import HOOKS
+from mmext.utils.vis import test_show_dir, to_numpy
 from .panels import selfsup_panel
-
-
-def _np(x) -> Optional[np.ndarray]:
-    if x is None:
-        return None
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
 @HOOKS.register_module()
@@ -43,11 +36,11 @@ class SelfSupVisualizationHook(Hook):
     def panel(s) -> np.ndarray:
         """BGR panel of one predicted data sample."""
         d = s.to_dict() if hasattr(s, 'to_dict') else dict(s)
-        depth = 1.0 / np.maximum(_np(d['pred_disp']).astype(np.float64), 1e-9)
+        depth = 1.0 / np.maximum(to_numpy(d['pred_disp']).astype(np.float64), 1e-9)
         rgb = cv2.imread(d['img_path'], cv2.IMREAD_COLOR)[..., ::-1] if 'img_path' in d \
             else np.zeros((*depth.shape, 3), np.uint8)
-        return selfsup_panel(rgb, depth, _np(d.get('K')), _np(d.get('road_mask')),
-                             _np(d.get('gt_depth')))
+        return selfsup_panel(rgb, depth, to_numpy(d.get('K')), to_numpy(d.get('road_mask')),
+                             to_numpy(d.get('gt_depth')))
 
     def after_val_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.log_val or not outputs or batch_idx % self.interval:
@@ -58,10 +51,7 @@ class SelfSupVisualizationHook(Hook):
     def after_test_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.draw or not outputs:
             return
-        out_dir = self.test_out_dir or 'vis'
-        if not osp.isabs(out_dir):
-            out_dir = osp.join(runner.work_dir, runner.timestamp, out_dir)
-        os.makedirs(out_dir, exist_ok=True)
+        out_dir = test_show_dir(runner, self.test_out_dir)
         for i, s in enumerate(outputs):
             meta = s.metainfo if hasattr(s, 'metainfo') else {}
             if 'folder' in meta:

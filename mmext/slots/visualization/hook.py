@@ -6,7 +6,6 @@ first ``max_samples`` test clips it writes ``<video_id>_<start>.png`` (a slot gr
 per frame) and, for clips longer than one frame, ``<video_id>_<start>.gif``. A relative
 ``test_out_dir`` is placed under ``<work_dir>/<timestamp>/`` as in mmdet.
 """
-import os
 import os.path as osp
 from typing import Any, Optional, Sequence
 
@@ -16,6 +15,7 @@ import torch.nn.functional as F
 from mmengine.hooks import Hook
 
 from mmext.registry import HOOKS
+from mmext.utils.vis import test_show_dir
 from .render import save_gif, save_png, slot_grid
 
 
@@ -44,15 +44,13 @@ class SlotVisualizationHook(Hook):
 
     def before_test(self, runner: Any) -> None:
         self._count = 0
-        if self.draw and self.test_out_dir and not osp.isabs(self.test_out_dir):
-            self.test_out_dir = osp.join(runner.work_dir, runner.timestamp,
-                                         self.test_out_dir)
+        if self.draw and self.test_out_dir:
+            self.test_out_dir = test_show_dir(runner, self.test_out_dir)
 
     def after_test_iter(self, runner: Any, batch_idx: int, data_batch: Any = None,
                         outputs: Optional[Sequence[Any]] = None) -> None:
         if not (self.draw and self.test_out_dir) or batch_idx % self.interval:
             return
-        os.makedirs(self.test_out_dir, exist_ok=True)
         for clip, out in zip(data_batch['inputs'], outputs):
             if self._count >= self.max_samples:
                 return
