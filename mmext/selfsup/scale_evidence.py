@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
+from mmext.utils.batching import stack_field
 from .objects import filter_instances
 
 
@@ -34,7 +35,7 @@ def frame_scale_evidence(depth: Tensor, K: Tensor, data_samples: Sequence,
     if 'instance_map' not in data_samples[0]:
         raise ValueError("object-height terms need 'instance_map'/'instance_labels' in the "
                          'data samples: add LoadRoadInstanceMasks to the pipeline')
-    imap = torch.stack([torch.as_tensor(s.instance_map) for s in data_samples]).to(depth.device)
+    imap = stack_field(data_samples, 'instance_map', depth.device)
     labels = [torch.as_tensor(s.instance_labels, dtype=torch.long).to(depth.device)
               for s in data_samples]
     h = None if camera_height is None else float(camera_height)

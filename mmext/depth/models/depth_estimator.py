@@ -1,5 +1,5 @@
 """DepthEstimator: backbone + depth head + configurable losses, as an mmengine BaseModel."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
@@ -8,13 +8,7 @@ from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
-
-
-def _stack(samples: Sequence[BaseDataElement], key: str, like: Tensor) -> Optional[Tensor]:
-    if not samples or key not in samples[0]:
-        return None
-    vals = [torch.as_tensor(s.get(key)) for s in samples]
-    return torch.stack(vals).to(like.device)
+from mmext.utils.batching import stack_field
 
 
 @MODELS.register_module()
@@ -106,10 +100,10 @@ class DepthEstimator(BaseModel):
         """Batch the labels of the data samples for the losses."""
         if data_samples is None or 'gt_depth' not in data_samples[0]:
             raise ValueError("DepthEstimator.loss needs data samples with 'gt_depth'")
-        target = _stack(data_samples, 'gt_depth', like).to(like.dtype)
-        fm = _stack(data_samples, 'food_mask', like)
-        K = _stack(data_samples, 'K', like)
-        vol = _stack(data_samples, 'gt_volume', like)
+        target = stack_field(data_samples, 'gt_depth', like.device).to(like.dtype)
+        fm = stack_field(data_samples, 'food_mask', like.device)
+        K = stack_field(data_samples, 'K', like.device)
+        vol = stack_field(data_samples, 'gt_volume', like.device)
         return dict(target=target, valid_mask=None, food_mask=fm,
                     K=None if K is None else K.to(like.dtype),
                     gt_volume=None if vol is None else vol.to(like.dtype).reshape(-1))

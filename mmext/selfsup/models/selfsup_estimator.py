@@ -9,17 +9,12 @@ from torch import Tensor, nn
 
 from mmext.geometry import pose_from_axisangle, road_heights, warp_to_target
 from mmext.registry import MODELS
+from mmext.utils.batching import stack_field
 from ..scale_evidence import frame_scale_evidence
 from .depth_decoder import DepthOutput
 from .loss_schedule import build_schedules
 
 Samples = List[BaseDataElement]
-
-
-def _stack(samples: Samples, key: str, device) -> Optional[Tensor]:
-    if not samples or key not in samples[0]:
-        return None
-    return torch.stack([torch.as_tensor(s.get(key)) for s in samples]).to(device)
 
 
 @MODELS.register_module()
@@ -166,7 +161,7 @@ class SelfSupDepthEstimator(BaseModel):
                              f'{self.frame_ids}')
         if len(self.frame_ids) < 2:
             raise ValueError('training needs at least one source frame in frame_ids')
-        K = _stack(data_samples, 'K', frames.device).float()
+        K = stack_field(data_samples, 'K', frames.device).float()
         size = frames.shape[-2:]
         raw = self.depth_pyramid(aug[:, 0])
         poses = self.poses(aug)
@@ -198,7 +193,7 @@ class SelfSupDepthEstimator(BaseModel):
         out: Dict[str, Tensor] = {}
         if self.object_height_loss is None and self.camera_height_loss is None:
             return out
-        road = _stack(data_samples, 'road_mask', depth.device)
+        road = stack_field(data_samples, 'road_mask', depth.device)
         if road is None:
             raise ValueError("the metric losses need 'road_mask'/'instance_map' in the data "
                              'samples: add LoadRoadInstanceMasks (mask_root) to the pipeline')
@@ -257,8 +252,8 @@ class SelfSupDepthEstimator(BaseModel):
             raise ValueError('camera-height evidence needs object_height_loss (the height '
                              'priors) in the model config')
         image = inputs['frames'][:, 0]
-        K = _stack(data_samples, 'K', image.device).float()
-        road = _stack(data_samples, 'road_mask', image.device)
+        K = stack_field(data_samples, 'K', image.device).float()
+        road = stack_field(data_samples, 'road_mask', image.device)
         if road is None:
             raise ValueError("CameraHeightHook's dataloader must load road/instance masks")
         depth = self.predict_depth(image)
