@@ -14,7 +14,8 @@ from torch import Tensor
 from .camera import as_batched_K, backproject
 from .plane import plane_from_points
 
-__all__ = ['neighbour_normals', 'road_heights', 'road_plane_heights', 'horizon_row']
+__all__ = ['neighbour_normals', 'road_heights', 'road_plane_heights', 'camera_heights',
+           'horizon_row']
 
 
 def _safe_unit(v: Tensor) -> Tensor:
@@ -168,6 +169,21 @@ def road_plane_heights(depth: Tensor, K: Tensor, road_mask: Tensor, threshold: f
         counts.append(int(inl.sum()))
     return dict(height=torch.stack(heights), normal=torch.stack(normals),
                 inliers=torch.tensor(counts, dtype=torch.long))
+
+
+def camera_heights(depth: Tensor, K: Tensor, road_mask: Tensor, method: str = 'normals',
+                   min_pixels: int = 20, threshold: float = 0.05,
+                   seed: Optional[int] = 0) -> Tensor:
+    """``(B,)`` camera heights by :func:`road_heights` (``'normals'``, FUMET; dense depth) or
+    :func:`road_plane_heights` (``'plane'``; sparse depth, ``threshold`` in the depth's
+    unit, RANSAC seeded with ``seed``). NaN where an image has too few road pixels."""
+    if method == 'normals':
+        return road_heights(depth, K, road_mask, min_pixels=min_pixels)['height']
+    if method == 'plane':
+        gen = None if seed is None else torch.Generator().manual_seed(seed)
+        return road_plane_heights(depth, K, road_mask, threshold, min_points=min_pixels,
+                                  generator=gen)['height']
+    raise ValueError(f"camera-height method must be 'normals' or 'plane', got {method!r}")
 
 
 def horizon_row(normal: Tensor, K: Tensor, u: Union[Tensor, float, None] = None) -> Tensor:

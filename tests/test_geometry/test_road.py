@@ -155,3 +155,19 @@ def test_road_plane_heights_on_sparse_depth_with_outliers():
         # the neighbour normals only find the dense mislabelled block: a wrong answer
         wrong = road_heights(sparse[None], K[None], road[None])['height'].item()
         assert not abs(wrong - 1.65) < 0.5
+
+
+def test_camera_heights_dispatch():
+    from mmext.geometry import camera_heights
+    from mmext.synthetic.road_scene import kitti_like_intrinsics
+    W, H = 160, 48
+    K = torch.from_numpy(kitti_like_intrinsics((W, H)))[None]
+    v = torch.arange(H, dtype=torch.float64)[:, None].expand(H, W)
+    road = v > K[0, 1, 2] + 2
+    depth = torch.where(road, 1.65 * K[0, 1, 1] / (v - K[0, 1, 2]).clamp_min(1e-3),
+                        torch.full_like(v, 50.0))[None, None]
+    for method in ('normals', 'plane'):
+        h = camera_heights(depth * 2, K, road[None], method, threshold=0.02)
+        assert h.item() == pytest.approx(3.3, rel=1e-6), method
+    with pytest.raises(ValueError, match='normals'):
+        camera_heights(depth, K, road[None], 'lidar')

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from mmengine.dataset import Compose
 
-from mmext.geometry import road_heights, road_plane_heights
+from mmext.geometry import camera_heights
 
 
 def gt_camera_heights(dataset, estimator: str = 'plane', threshold: float = 0.05,
@@ -24,10 +24,9 @@ def gt_camera_heights(dataset, estimator: str = 'plane', threshold: float = 0.05
         min_pixels: Fewer usable road pixels give NaN.
 
     Returns:
-        One dict per frame: ``split_line``, ``height`` (m, NaN when unusable), ``road_points``.
+        One dict per frame: ``split_line``, ``height`` (m, NaN when unusable),
+        ``road_points`` (road pixels with a measured depth).
     """
-    if estimator not in ('plane', 'normals'):
-        raise ValueError(f"estimator must be 'plane' or 'normals', got {estimator!r}")
     load = Compose([dict(type='LoadRoadInstanceMasks'), dict(type='LoadKITTIDepthGT')])
     n = len(dataset) if max_frames is None else min(max_frames, len(dataset))
     out = []
@@ -39,15 +38,11 @@ def gt_camera_heights(dataset, estimator: str = 'plane', threshold: float = 0.05
             raise ValueError(f"{info['split_line']}: road mask {tuple(road.shape)} and GT depth "
                              f'{tuple(depth.shape)} differ in size')
         K = torch.as_tensor(info['K'], dtype=torch.float64)[None]
-        if estimator == 'plane':
-            r = road_plane_heights(depth[None], K, road[None], threshold, min_points=min_pixels,
-                                   generator=torch.Generator().manual_seed(i))
-            pts = int(r['inliers'][0])
-        else:
-            r = road_heights(depth[None], K, road[None], min_pixels=min_pixels)
-            pts = int(r['count'][0])
-        out.append(dict(split_line=info['split_line'], height=float(r['height'][0]),
-                        road_points=pts))
+        h = camera_heights(depth[None], K, road[None], estimator, min_pixels, threshold,
+                           seed=i)
+        usable = road & (depth > 0)
+        out.append(dict(split_line=info['split_line'], height=float(h[0]),
+                        road_points=int(usable.sum())))
     return out
 
 

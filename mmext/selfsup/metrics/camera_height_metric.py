@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 
-from mmext.geometry import road_heights, road_plane_heights
+from mmext.geometry import camera_heights
 from mmext.registry import METRICS
 
 
@@ -57,14 +57,9 @@ class CameraHeightMetric(BaseMetric):
             if road.shape != depth.shape:
                 raise ValueError(f'road_mask {tuple(road.shape)} and pred_disp '
                                  f'{tuple(depth.shape)} differ in size')
-            K = torch.as_tensor(s['K']).double()[None]
-            if self.estimator == 'plane':
-                h = road_plane_heights(depth[None, None], K, road[None], self.plane_threshold,
-                                       min_points=self.min_pixels,
-                                       generator=torch.Generator().manual_seed(0))['height']
-            else:
-                h = road_heights(depth[None, None], K, road[None],
-                                 min_pixels=self.min_pixels)['height']
+            h = camera_heights(depth[None, None], torch.as_tensor(s['K']).double()[None],
+                               road[None], self.estimator, self.min_pixels,
+                               self.plane_threshold)
             self.results.append(float(h[0]))
 
     def compute_metrics(self, results: List[float]) -> Dict[str, float]:
