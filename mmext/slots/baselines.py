@@ -3,6 +3,12 @@
 * ``single``: every pixel in one slot (FG-ARI 0 whenever a frame shows >= 2 objects);
 * ``grid``: a fixed ``rows x cols`` grid of rectangular masks, the same for every frame.
 
+And one upper bound, for the resolution of a model's masks:
+
+* ``oracle``: the GT masks area-averaged to a ``rows x cols`` token grid and bilinearly
+  upsampled back, as a model's patch-level masks are. The best score masks predicted on
+  that grid can reach (e.g. a 16 x 16 grid for patch-4 tokens of a 64 px image).
+
 :func:`evaluate_baseline` scores one of them with :class:`ObjectDiscoveryMetric` on a built
 MOVi dataset, exactly as a model's predictions would be scored.
 """
@@ -10,6 +16,7 @@ from typing import Dict
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .metrics import ObjectDiscoveryMetric
 
@@ -29,9 +36,29 @@ def grid_masks(frames: int, height: int, width: int, rows: int = 2,
     return masks.unsqueeze(0).expand(frames, -1, -1, -1).contiguous()
 
 
+def oracle_grid_masks(gt: torch.Tensor, rows: int, cols: int) -> torch.Tensor:
+    """GT masks seen through a ``rows x cols`` token grid, (T, I, H, W).
+
+    Args:
+        gt: GT instance ids (T, H, W) (0 = background).
+        rows: Token grid height.
+        cols: Token grid width.
+
+    Returns:
+        One soft mask per GT id present: the one-hot GT area-averaged to the grid and
+        bilinearly upsampled to (H, W) (``align_corners=False``, as the slot models do).
+    """
+    ids = torch.unique(gt)
+    onehot = (gt.unsqueeze(1) == ids.view(1, -1, 1, 1)).float()  # (T, I, H, W)
+    low = F.adaptive_avg_pool2d(onehot, (rows, cols))
+    return F.interpolate(low, size=tuple(gt.shape[-2:]), mode='bilinear',
+                         align_corners=False)
+
+
 def evaluate_baseline(dataset, kind: str = 'grid', rows: int = 2, cols: int = 2,
                       video_level: bool = False) -> Dict[str, float]:
-    """Score a trivial baseline on every item of a MOVi ``dataset`` (packed items)."""
+    """Score a trivial baseline (or the ``oracle`` bound) on every item of a MOVi
+    ``dataset`` (packed items)."""
     metric = ObjectDiscoveryMetric(video_level=video_level)
     for i in range(len(dataset)):
         gt = dataset[i]['data_samples'].gt_masks
@@ -40,7 +67,9 @@ def evaluate_baseline(dataset, kind: str = 'grid', rows: int = 2, cols: int = 2,
             masks = single_slot_masks(t, h, w)
         elif kind == 'grid':
             masks = grid_masks(t, h, w, rows, cols)
+        elif kind == 'oracle':
+            masks = oracle_grid_masks(torch.as_tensor(gt), rows, cols)
         else:
-            raise ValueError(f"kind must be 'single' or 'grid', got {kind!r}")
+            raise ValueError(f"kind must be 'single', 'grid' or 'oracle', got {kind!r}")
         metric.process({}, [dict(pred_masks=masks, gt_masks=gt)])
     return metric.compute_metrics(metric.results)
