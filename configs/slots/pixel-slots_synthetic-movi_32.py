@@ -2,6 +2,8 @@
 # synthetic MOVi videos (64 px) seen at 32 px, 5 slots, a few minutes on CPU (at 64 px it
 # ran 2 s/step on the shared 2-core machine). The baseline DINOSAUR is compared with for
 # mask stability under a fixed colour jitter. Masks are upsampled to the 64 px GT.
+# lr 2e-3 (5x the paper's 4e-4): with 4e-4 the slots collapsed in 1000 steps (FG-ARI 0.11,
+# slot similarity 0.96); with 2e-3 the decoder alphas separate objects (docs/slots.md).
 _base_ = ['../_base_/slots_runtime.py', '../_base_/movi_synthetic_clips.py',
           '../_base_/slots_cpu_schedule.py']
 num_slots = 5
@@ -29,4 +31,5 @@ val_evaluator = [
     dict(type='SlotDiversityMetric'),
 ]
 test_evaluator = val_evaluator
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
 default_hooks = dict(checkpoint=dict(interval=1000, save_best=None))
