@@ -23,6 +23,11 @@ import time
 from mmengine.config import Config, DictAction
 
 
+def _rounded(scores: dict) -> dict:
+    """``{metric: value}`` with values rounded to 4 decimals."""
+    return {k: round(v, 4) for k, v in scores.items()}
+
+
 def main() -> None:
     """Command line entry point; prints a JSON summary."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -74,14 +79,13 @@ def main() -> None:
     }
     bounds = {f'oracle {g}x{g}': evaluate_baseline(ds, 'oracle', g, g, video_level=video_level)
               for g in (8, 16, 32)}
-    print(json.dumps(dict(config=a.config, max_iters=None if a.checkpoint else cfg.train_cfg.max_iters,
-                          checkpoint=a.checkpoint,
+    max_iters = None if a.checkpoint else cfg.train_cfg.max_iters
+    print(json.dumps(dict(config=a.config, max_iters=max_iters, checkpoint=a.checkpoint,
                           train_seconds=round(train_s, 1), test_clips=len(ds),
-                          model={k: round(v, 4) for k, v in model_metrics.items()},
-                          baselines={n: {k: round(v, 4) for k, v in m.items()}
-                                     for n, m in baselines.items()},
-                          upper_bounds={n: {k: round(v, 4) for k, v in m.items()}
-                                        for n, m in bounds.items()}), indent=1))
+                          model=_rounded(model_metrics),
+                          baselines={n: _rounded(m) for n, m in baselines.items()},
+                          upper_bounds={n: _rounded(m) for n, m in bounds.items()}),
+                     indent=1))
 
 
 if __name__ == '__main__':
