@@ -62,12 +62,24 @@ def _per_image(x, batch: int, shape: Tuple[int, ...]) -> List[Optional[Tensor]]:
     return list(x)
 
 
+def _own_heights(heights: Optional[Tensor], n: int) -> List[float]:
+    """Per-instance heights of one image as floats (NaN where unknown / not given)."""
+    if heights is None:
+        return [math.nan] * n
+    h = torch.as_tensor(heights, dtype=torch.float64).reshape(-1).cpu()
+    if h.numel() != n:
+        raise ValueError(f'{h.numel()} instance heights for {n} instances')
+    return [float(x) if float(x) > 0 else math.nan for x in h]
+
+
 def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequence[Tensor]],
                      classes: Sequence[str], height_priors: Mapping[str, Sequence[float]], *,
                      road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
                      camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
                      border_margin: int = 1, max_rel_error: float = 0.2,
-                     height_reference: str = 'camera_height') -> List[List[str]]:
+                     height_reference: str = 'camera_height',
+                     instance_heights: Optional[Sequence[Optional[Tensor]]] = None
+                     ) -> List[List[str]]:
     """Per instance, ``'kept'`` or the first failed criterion of :func:`filter_instances`.
 
     Takes the arguments of :func:`filter_instances`; returns one list of strings per image.
@@ -88,6 +100,10 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
     normals = _per_image(road_normal, B, (3, ))
     Ks = [None] * B if K is None else list(as_batched_K(K, B, dtype=torch.float64))
     cam_h = _per_image(camera_height, B, ())
+    if instance_heights is None:
+        instance_heights = [None] * B
+    if len(instance_heights) != B:
+        raise ValueError(f'{len(instance_heights)} instance-height tensors for {B} images')
     out = []
     for b in range(B):
         labels = torch.as_tensor(instance_labels[b]).long().cpu()
@@ -95,9 +111,11 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
         boxes, areas = instance_boxes(imaps[b], n)
         boxes, areas = boxes.cpu().double(), areas.cpu()
         reasons = ['kept'] * n
+        own = _own_heights(instance_heights[b], n)
         for k in range(n):
             lab = int(labels[k])
-            if lab < 0 or lab >= len(classes) or classes[lab] not in height_priors:
+            if not math.isfinite(own[k]) and (lab < 0 or lab >= len(classes)
+                                              or classes[lab] not in height_priors):
                 reasons[k] = 'unknown'
             elif areas[k] > 0 and border_margin > 0 and (
                     boxes[k, 0] < border_margin or boxes[k, 2] > W - 1 - border_margin
@@ -118,7 +136,8 @@ def instance_reasons(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
         u_centre = (box[:, 0] + box[:, 2]) / 2
         v_hor = horizon_row(normals[b].expand(len(todo), 3), Ks[b].cpu(), u=u_centre)
         implied = (1.0 if consensus else cam_h[b]) * (v_bottom - v_top) / (v_bottom - v_hor)
-        priors = torch.tensor([float(height_priors[classes[int(labels[k])]][0]) for k in todo],
+        priors = torch.tensor([own[k] if math.isfinite(own[k]) else
+                               float(height_priors[classes[int(labels[k])]][0]) for k in todo],
                               dtype=torch.float64)
         ratio = implied / priors
         on_road = v_bottom > v_hor                          # also catches a NaN horizon
@@ -139,13 +158,15 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
                      road_normal: Optional[Tensor] = None, K: Optional[Tensor] = None,
                      camera_height: Union[float, Tensor, None] = None, min_area: int = 50,
                      border_margin: int = 1, max_rel_error: float = 0.2,
-                     height_reference: str = 'camera_height'
+                     height_reference: str = 'camera_height',
+                     instance_heights: Optional[Sequence[Optional[Tensor]]] = None
                      ) -> Tuple[List[Tensor], Dict[str, int]]:
     """FUMET's abnormal-object filter: which instances may serve as height priors.
 
     Criteria, tested in this order (an instance is counted under the first it fails):
 
-    - ``unknown``: label -1, outside ``classes``, or a class without a height prior;
+    - ``unknown``: no own height (``instance_heights``) and a label -1, outside ``classes``,
+      or a class without a height prior;
     - ``truncated``: the box is within ``border_margin`` pixels of the left, right or bottom
       image border (``border_margin=1``: touching it; 0 disables the test);
     - ``tiny``: fewer than ``min_area`` pixels (at the map's resolution);
@@ -174,6 +195,10 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
         max_rel_error: Largest allowed relative error of the implied height.
         height_reference: ``'camera_height'`` (FUMET: against the priors at the given camera
             height) or ``'consensus'`` (against the image's median, see above).
+        instance_heights: Optional per-image ``(N_b,)`` per-instance heights (metres; NaN or
+            <= 0 = unknown) from the mask files. A known height replaces the class prior
+            in the height test, and an instance with one is never ``unknown`` (FUMET reads
+            per-instance heights from its data files).
 
     Returns:
         ``(keep, counts)``: one bool ``(N_b,)`` tensor per image (on the labels' device) and
@@ -183,7 +208,8 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
                                road_normal=road_normal, K=K, camera_height=camera_height,
                                min_area=min_area, border_margin=border_margin,
                                max_rel_error=max_rel_error,
-                               height_reference=height_reference)
+                               height_reference=height_reference,
+                               instance_heights=instance_heights)
     if isinstance(instance_labels, Tensor) and instance_labels.dim() == 1:
         instance_labels = [instance_labels]
     keep = [torch.tensor([r == 'kept' for r in rs], dtype=torch.bool,

@@ -294,6 +294,7 @@ def write_synthetic_kitti(root: str, num_drives: int = 2, frames_per_drive: int 
     gt_path = osp.join(split_dir, 'gt_depths.npz')
     data = np.empty(len(gt_maps), dtype=object)       # 1-D object array, as monodepth2's
     data[:] = gt_maps
-    np.savez_compressed(gt_path, data=data)
+    np.savez_compressed(gt_path, data=data, depth_from=np.array('cam_z'),
+                        pixel_offset=np.array(0))
     return dict(splits=splits, gt_depths=gt_path, calib_dir=calib_dir, folders=folders, K=K,
                 num_frames=frames_per_drive)

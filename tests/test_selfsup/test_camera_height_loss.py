@@ -1,3 +1,4 @@
+"""CameraHeightLoss, form="median" (mmext's earlier form; FUMET's per-pixel form: test_fumet_formulas.py)."""
 import pytest
 import torch
 
@@ -19,23 +20,23 @@ def road_scene(height=1.65):
 
 def test_zero_at_target_and_scaled_depth_by_hand():
     depth, road = road_scene(1.65)
-    loss = CameraHeightLoss(loss_weight=1.0)
+    loss = CameraHeightLoss(loss_weight=1.0, form='median')
     assert loss(depth, K, road, 1.65).item() == pytest.approx(0.0, abs=1e-12)
     assert loss(depth * 2, K, road, 1.65).item() == pytest.approx(1.65, abs=1e-12)
     # Default weight is FUMET's 0.01; a (B,) target tensor works too.
     target = torch.tensor([1.65], dtype=torch.float64)
-    assert CameraHeightLoss()(depth * 2, K, road, target).item() == pytest.approx(0.0165,
+    assert CameraHeightLoss(form='median')(depth * 2, K, road, target).item() == pytest.approx(0.0165,
                                                                                  abs=1e-12)
 
 
 def test_gradient_pushes_depth_toward_target():
     depth, road = road_scene(1.65)
     d = (depth * 2).requires_grad_(True)
-    CameraHeightLoss(loss_weight=1.0)(d, K, road, 1.65).backward()
+    CameraHeightLoss(loss_weight=1.0, form='median')(d, K, road, 1.65).backward()
     # d loss / d scale = +h = 3.3 (too high -> shrink the depth); grad . depth is that.
     assert (d.grad * d).sum().item() == pytest.approx(3.3, abs=1e-9)
     d = (depth * 0.5).requires_grad_(True)
-    CameraHeightLoss(loss_weight=1.0)(d, K, road, 1.65).backward()
+    CameraHeightLoss(loss_weight=1.0, form='median')(d, K, road, 1.65).backward()
     assert (d.grad * d).sum().item() == pytest.approx(-0.825, abs=1e-9)
 
 
@@ -44,7 +45,8 @@ def test_invalid_frames_skipped_and_zero_with_graph():
     few = torch.zeros_like(road)
     few[0, -1, :5] = True                                     # 5 < min_pixels road pixels
     depth2 = torch.cat([depth * 2, depth])
-    loss = MODELS.build(dict(type='CameraHeightLoss', loss_weight=1.0, min_pixels=20))
+    loss = MODELS.build(dict(type='CameraHeightLoss', loss_weight=1.0, min_pixels=20,
+                                  form='median'))
     assert loss.loss_name == 'loss_camera_height'
     assert loss(depth2, K, torch.cat([road, few]), 1.65).item() == pytest.approx(1.65)
     # A NaN target (no pseudo-label yet) skips its frame.

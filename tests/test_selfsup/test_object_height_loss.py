@@ -24,14 +24,14 @@ def scene(box_depth=8.0):
 def test_bbox_loss_by_hand_and_std_normalisation():
     depth, imap = scene(8.0)
     # h_pix = 10, D = 8, fy = 50 -> 10 * 8 / 50 = 1.6 m vs 1.5 m.
-    loss = ObjectHeightLoss(PRIORS, CLASSES, loss_weight=2.0)
+    loss = ObjectHeightLoss(PRIORS, CLASSES, form='representative', loss_weight=2.0)
     assert loss(depth, K, imap, [torch.tensor([0])]).item() == pytest.approx(2 * 0.1, abs=1e-12)
     rec = loss.records(depth, K, imap, [torch.tensor([0])])
     assert rec['pixel_height'].tolist() == [10.0] and rec['depth'].tolist() == [8.0]
     assert rec['metric_height'].item() == pytest.approx(1.6)
     assert rec['batch_idx'].tolist() == [0] and rec['label'].tolist() == [0]
     assert (rec['prior_mean'].item(), rec['prior_std'].item()) == (1.5, 0.2)
-    std = ObjectHeightLoss(PRIORS, CLASSES, normalize_by_std=True)
+    std = ObjectHeightLoss(PRIORS, CLASSES, form='representative', normalize_by_std=True)
     assert std(depth, K, imap, [torch.tensor([0])]).item() == pytest.approx(0.1 / 0.2)
 
 
@@ -42,9 +42,9 @@ def test_depth_reductions():
     expect = {'mean': 5 + 0.05 * 39.5, 'median': 5 + 0.05 * 39,      # torch: lower median
               'quantile': 5 + 0.05 * 0.25 * 79}
     for red, D in expect.items():
-        loss = ObjectHeightLoss(PRIORS, CLASSES, depth_reduction=red)
+        loss = ObjectHeightLoss(PRIORS, CLASSES, form='representative', depth_reduction=red)
         assert loss(depth, K, imap, labels).item() == pytest.approx(abs(1.5 - 10 * D / 50))
-    q90 = ObjectHeightLoss(PRIORS, CLASSES, quantile=0.9)
+    q90 = ObjectHeightLoss(PRIORS, CLASSES, form='representative', quantile=0.9)
     assert q90.records(depth, K, imap, labels)['depth'].item() == pytest.approx(
         5 + 0.05 * 0.9 * 79)
 
@@ -52,8 +52,8 @@ def test_depth_reductions():
 def test_silhouette_equals_bbox_on_level_road_and_rolled_road_by_hand():
     depth, imap = scene(8.0)
     labels = [torch.tensor([0])]
-    bbox = ObjectHeightLoss(PRIORS, CLASSES, height_mode='bbox')
-    sil = ObjectHeightLoss(PRIORS, CLASSES, height_mode='silhouette')
+    bbox = ObjectHeightLoss(PRIORS, CLASSES, form='representative', height_mode='bbox')
+    sil = ObjectHeightLoss(PRIORS, CLASSES, form='representative', height_mode='silhouette')
     level = torch.tensor([[0., -1., 0.]], dtype=torch.float64)
     h_bbox = bbox.records(depth, K, imap, labels)['metric_height']
     h_sil = sil.records(depth, K, imap, labels, road_normal=level)['metric_height']
@@ -84,7 +84,7 @@ def test_ignored_labels_keep_masks_and_empty_batch():
     imap[0, 0:4, 25:29] = 4                                  # 'tree': no prior
     depth[0, 0, 16:19, 2:5] = 8.0
     labels = [torch.tensor([0, 1, -1, 2])]
-    loss = ObjectHeightLoss(PRIORS, CLASSES)
+    loss = ObjectHeightLoss(PRIORS, CLASSES, form='representative')
     rec = loss.records(depth, K, imap, labels)
     assert rec['instance_idx'].tolist() == [0, 1] and rec['label'].tolist() == [0, 1]
     both = (0.1 + abs(1.7 - 3 * 8 / 50)) / 2
@@ -103,8 +103,8 @@ def test_gradient_scale_factors_and_registry():
     depth = torch.cat([depth, depth2, depth2]).requires_grad_(True)
     imap = torch.cat([imap, imap2, imap2])
     labels = [torch.tensor([0]), torch.tensor([0]), torch.tensor([-1])]
-    loss = MODELS.build(dict(type='ObjectHeightLoss', height_priors=PRIORS, classes=CLASSES,
-                             depth_reduction='mean'))
+    loss = MODELS.build(dict(type='ObjectHeightLoss', form='representative',
+                             height_priors=PRIORS, classes=CLASSES, depth_reduction='mean'))
     assert loss.loss_name == 'loss_object_height'
     val = loss(depth, K, imap, labels)
     assert val.item() == pytest.approx((0.1 + abs(1.5 - 0.8)) / 2)
@@ -135,8 +135,8 @@ def test_frame_target_rescales_the_whole_image():
     depth = torch.full((1, 1, H, W), 10.0)
     depth[0, 0, :5] = 40.0                        # other structure keeps its relative depth
     depth.requires_grad_(True)
-    loss = ObjectHeightLoss({'car': (1.5, 0.1)}, ['car'], depth_reduction='median',
-                            target='frame')
+    loss = ObjectHeightLoss({'car': (1.5, 0.1)}, ['car'], form='representative',
+                            depth_reduction='median', target='frame')
     out = loss(depth, K[None], imap, [torch.tensor([0])])
     s = 1.5 / (20 * 10.0 / fy)                    # prior / implied height = 0.75
     assert out.item() == pytest.approx(abs(math.log(s)), rel=1e-5)

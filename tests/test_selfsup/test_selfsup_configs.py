@@ -6,6 +6,7 @@ import json
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmext.registry import MODELS
@@ -13,7 +14,12 @@ from tests._helpers.selfsup_toy import write_selfsup_toy_config
 from tests._helpers.tools import TEST, TRAIN, run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'selfsup', '*.py')))
+CONFIGS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', 'selfsup', '*.py'))
+                 if 'height-estimator' not in p)
+#: configs that claim FUMET's published form (its code's formulas and settings)
+FUMET = ('fumet_r18_kitti-eigen-zhou_640x192_40e.py',
+         'fumet_r50_kitti-eigen-zhou_640x192_60e.py', 'fumet_r18c16_synthkitti_256x96_cpu.py',
+         'fumet_r18_synthkitti_640x192_gpu.py')
 
 
 def _no_download(model_cfg):
@@ -29,14 +35,48 @@ def test_config_builds(path):
     assert cfg.default_scope == 'mmext'
     model = MODELS.build(_no_download(cfg.model))
     assert model.frame_ids == (0, -1, 1)
-    ev = cfg.val_evaluator if isinstance(cfg.val_evaluator, list) else [cfg.val_evaluator]
-    depth = [e for e in ev if e['type'] == 'DepthMetric'][0]
-    assert (depth['crop'], depth['max_depth'], depth['median_scaling']) == ('garg', 80.0, 'both')
-    if 'fumet' in path:
+    name = osp.basename(path)
+    if 'cityscapes' in name:            # no depth GT: training only
+        assert cfg.val_dataloader is None and cfg.test_dataloader is None
+    else:
+        ev = cfg.val_evaluator if isinstance(cfg.val_evaluator, list) else [cfg.val_evaluator]
+        depth = [e for e in ev if e['type'] == 'DepthMetric'][0]
+        assert (depth['crop'], depth['max_depth'], depth['median_scaling']) == ('garg', 80.0,
+                                                                                'both')
+    if 'fumet' in name:
         hooks = [h['type'] for h in cfg.custom_hooks]
         assert hooks == ['SetEpochInfoHook', 'CameraHeightHook']
         assert model.object_height_loss is not None and model.camera_height_loss is not None
-        assert model.depth_output.type == 'softplus'
+    # FUMET / monodepth2 as published: bounded disparity, pose x0.01, (x - 0.45) / 0.225;
+    # softplus and translation x1.0 only in the labelled variants
+    published = name in FUMET or name.startswith('monodepth2_') or 'cityscapes' in name
+    if published:
+        assert model.depth_output.type == 'bounded_disparity'
+        assert (model.depth_output.min_depth, model.depth_output.max_depth) == (0.1, 100.0)
+        assert model.pose_net.output_scale == model.pose_net.translation_scale == 0.01
+        for enc in (model.encoder, model.pose_net.encoder):
+            assert torch.allclose(enc.mean, torch.tensor(0.45)) and \
+                torch.allclose(enc.std, torch.tensor(0.225))
+    else:
+        assert model.depth_output.type == 'softplus', name
+        assert any(t in name for t in ('softplus', 'legacy', 'frame', 'median')), name
+    if name in FUMET or 'cityscapes' in name:
+        hook = cfg.custom_hooks[1]
+        assert (hook['source'], hook['update'], hook['first_epoch']) == ('train',
+                                                                         'epoch_weighted', 2)
+        assert model.camera_height_loss.form == 'per_pixel'
+        assert model.camera_height_loss.loss_weight == 0.01
+        assert model.object_height_loss.form == 'per_pixel'
+        assert model.object_height_loss.loss_weight == 1.0
+        assert model.metric_scales == 'all' and model.road_geometry == 'fumet'
+        assert model.photometric_loss.road_exempt
+        limit = 12 if 'cityscapes' in name else 20   # FUMET's Cityscapes command: 12
+        assert model.schedules['camera'].limit_epoch == limit
+        if limit == 20:
+            assert [round(model.schedules['camera'](e), 2) for e in (1, 5, 10)] == [0.23, 0.59,
+                                                                                    0.79]
+        assert model.schedules['object'](limit) == 0.005
+    if 'fumet' in name and cfg.custom_hooks[1].get('source', 'pass') == 'pass':
         assert cfg.custom_hooks[1]['dataloader']['sampler']['round_up'] is False
 
 
@@ -46,8 +86,12 @@ def test_synthetic_pair_differs_only_by_the_metric_terms():
     for key in ('train_dataloader', 'optim_wrapper', 'train_cfg', 'param_scheduler'):
         assert base[key] == fumet[key], key
     for key in ('depth_encoder', 'depth_decoder', 'pose_net', 'depth_output',
-                'photometric_loss', 'smoothness_loss'):
+                'smoothness_loss'):
         assert base.model[key] == fumet.model[key], key
+    # FUMET's only photometric change: the road is exempt from auto-masking
+    photo = dict(fumet.model.photometric_loss)
+    assert photo.pop('road_exempt') is True and photo.pop('static_fraction') == 0.75
+    assert photo == base.model.photometric_loss
 
 
 def test_tiny_fumet_trains_tests_and_draws(tmp_path, kitti_synth):

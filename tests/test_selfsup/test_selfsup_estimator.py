@@ -70,11 +70,20 @@ def test_object_term_equals_the_loss_module_times_schedule():
     inputs, samples = batch()
     torch.manual_seed(0)
     l0 = model.loss(inputs, samples)['loss_object']
-    depth = model.predict_depth(inputs['frames_aug'][:, 0])
-    ref = model.object_height_loss(depth, torch.stack([s.K for s in samples]),
-                                   torch.stack([s.instance_map for s in samples]),
-                                   [s.instance_labels for s in samples])
+    img = inputs['frames_aug'][:, 0]
+    raw = model.depth_pyramid(img)
+    # FUMET: the term on every scale's (upsampled) depth, averaged over the scales
+    per_scale = [model.object_height_loss(model.depth_output(raw[k], img.shape[-2:]),
+                                          torch.stack([s.K for s in samples]),
+                                          torch.stack([s.instance_map for s in samples]),
+                                          [s.instance_labels for s in samples])
+                 for k in sorted(raw)]
+    ref = sum(per_scale) / len(per_scale)
     assert l0.item() == pytest.approx(ref.item(), rel=1e-5)
+    finest = tiny_model(metric_scales='finest')
+    finest.load_state_dict(model.state_dict())
+    assert finest.loss(inputs, samples)['loss_object'].item() == pytest.approx(
+        per_scale[0].item(), rel=1e-5)
     model.set_epoch(1)                                  # log schedule 1 -> 0.01 over 2 epochs
     l1 = model.loss(inputs, samples)['loss_object']
     assert l1.item() == pytest.approx(0.1 * ref.item(), rel=1e-5)
@@ -86,9 +95,12 @@ def test_camera_term_uses_target_buffer():
     model.set_epoch(1)
     model.camera_height_target.fill_(1.65)
     out = model.loss(inputs, samples)
-    depth = model.predict_depth(inputs['frames_aug'][:, 0])
-    ref = model.camera_height_loss(depth, torch.stack([s.K for s in samples]),
-                                   torch.stack([s.road_mask for s in samples]), 1.65)
+    img = inputs['frames_aug'][:, 0]
+    raw = model.depth_pyramid(img)
+    ref = sum(model.camera_height_loss(model.depth_output(raw[k], img.shape[-2:]),
+                                       torch.stack([s.K for s in samples]),
+                                       torch.stack([s.road_mask for s in samples]), 1.65)
+              for k in sorted(raw)) / len(raw)
     assert out['loss_camera'].item() == pytest.approx(ref.item(), rel=1e-5)
     assert out['loss_camera'].item() > 0
     model.set_epoch(0)                                  # camera term starts at epoch 1

@@ -1,6 +1,7 @@
 # KITTI raw in monodepth2's layout: training on the Eigen-Zhou split (frames 0, -1, +1;
-# precomputed road/instance masks for the metric terms), testing on the 697 Eigen test
-# frames with velodyne GT exported by tools/dataset_converters/kitti_export_gt_depth.py
+# precomputed road/instance masks for the metric terms), validation on its val split
+# (held-out frames of the training drives), testing on the 697 Eigen test frames with
+# velodyne GT exported by tools/dataset_converters/kitti_export_gt_depth.py
 # (splits/eigen/gt_depths.npz). Images are the raw PNGs (img_ext='.jpg' for monodepth2's
 # jpeg copies). Masks: <data_root>/masks/... .npz, format in mmext/selfsup/datasets/road_masks.py.
 data_root = 'data/kitti_raw'
@@ -41,13 +42,22 @@ estimate_dataloader = dict(
     batch_size=12, num_workers=8,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(train_dataset, pipeline=estimate_pipeline))
+# validation after each epoch on held-out frames of the training drives (Eigen-Zhou val,
+# velodyne GT projected on the fly as the Eigen test GT is exported); the Eigen test split
+# is kept for tools/test.py
 val_dataloader = dict(
+    batch_size=1, num_workers=4, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='KITTIRawDataset', data_root=data_root,
+                 ann_file='splits/eigen_zhou/val_files.txt', frame_ids=(0,),
+                 gt_depth='velodyne', metainfo=dict(classes=classes),
+                 pipeline=test_pipeline))
+test_dataloader = dict(
     batch_size=1, num_workers=4, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='KITTIRawDataset', data_root=data_root,
                  ann_file='splits/eigen/test_files.txt', frame_ids=(0,), gt_depth='npz',
                  metainfo=dict(classes=classes), pipeline=test_pipeline))
-test_dataloader = val_dataloader
 # monodepth2's protocol: Garg crop, 1e-3..80 m; reported unscaled and median-scaled
 val_evaluator = dict(type='DepthMetric', min_depth=1e-3, max_depth=80.0, crop='garg',
                      median_scaling='both')

@@ -43,14 +43,24 @@ estimate_dataloader = dict(
     batch_size=8, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(train_dataset, pipeline=estimate_pipeline))
+# validation on the held-out frames of the training drives (the twin's val split; its
+# velodyne scans projected as the test GT is: camera z at the true pixels); the last
+# drive (test split) is kept for tools/test.py
 val_dataloader = dict(
+    batch_size=4, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='KITTIRawDataset', data_root=data_root,
+                 ann_file='splits/synthetic/val_files.txt', frame_ids=(0,),
+                 gt_depth='velodyne', gt_velodyne=dict(pixel_offset=0, depth_from='cam_z'),
+                 mask_root='masks', metainfo=dict(classes=classes),
+                 generate_if_missing=synth, pipeline=test_pipeline))
+test_dataloader = dict(
     batch_size=4, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type='KITTIRawDataset', data_root=data_root,
                  ann_file='splits/synthetic/test_files.txt', frame_ids=(0,), gt_depth='npz',
                  mask_root='masks', metainfo=dict(classes=classes),
                  generate_if_missing=synth, pipeline=test_pipeline))
-test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='DepthMetric', min_depth=1e-3, max_depth=80.0, crop='garg',
          median_scaling='both'),

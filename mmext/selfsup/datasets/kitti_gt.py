@@ -7,17 +7,21 @@ split file. Object arrays are pickled, so loading needs ``allow_pickle=True``::
 
     maps = np.load('splits/eigen/gt_depths.npz', allow_pickle=True)['data']
     depth_of_line_i = maps[i]
+
+mmext's exports also store what the depth is: ``depth_from`` (``'velo_x'`` or ``'cam_z'``)
+and ``pixel_offset`` (:func:`gt_depth_kind`); monodepth2's own files have neither (they
+hold velodyne-x depth at offset 1).
 """
 import os
 import os.path as osp
 from functools import lru_cache
-from typing import List
+from typing import Dict, List, Optional
 
 import numpy as np
 
 from .kitti_io import calib_dir_of, read_split_file, velodyne_path, velodyne_to_depth
 
-__all__ = ['export_gt_depths', 'load_gt_depths']
+__all__ = ['export_gt_depths', 'load_gt_depths', 'gt_depth_kind']
 
 
 def export_gt_depths(data_root: str, split_file: str, out_path: str, pixel_offset: int = 1,
@@ -63,8 +67,20 @@ def export_gt_depths(data_root: str, split_file: str, out_path: str, pixel_offse
     data = np.empty(len(maps), dtype=object)          # 1-D object array, as monodepth2's
     data[:] = maps
     os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
-    np.savez_compressed(out_path, data=data)
+    np.savez_compressed(out_path, data=data, depth_from=np.array(depth_from),
+                        pixel_offset=np.array(pixel_offset))
     return out_path
+
+
+def gt_depth_kind(path: str) -> Optional[Dict[str, object]]:
+    """``{'depth_from', 'pixel_offset'}`` recorded in a ``gt_depths.npz`` by mmext's export
+    (or the synthetic twin), ``None`` for a file without them (e.g. monodepth2's: velodyne x
+    at offset 1)."""
+    with np.load(path, allow_pickle=False) as f:
+        if 'depth_from' not in f.files:
+            return None
+        return dict(depth_from=str(f['depth_from']),
+                    pixel_offset=int(f['pixel_offset']) if 'pixel_offset' in f.files else None)
 
 
 @lru_cache(maxsize=2)

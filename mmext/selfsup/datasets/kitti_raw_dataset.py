@@ -9,7 +9,7 @@ from mmengine.dataset import BaseDataset
 from mmext.registry import DATASETS, TRANSFORMS
 from .kitti_gt import load_gt_depths
 from .kitti_io import (calib_dir_of, cam_index, image_path, load_kitti_intrinsics,
-                       read_split_file)
+                       read_split_file, velodyne_path)
 from .road_masks import mask_path
 
 DEFAULT_GT_PNG_TEMPLATE = '{folder}/proj_depth/groundtruth/image_0{cam}/{frame:010d}.png'
@@ -42,7 +42,13 @@ class KITTIRawDataset(BaseDataset):
         gt_depth: None; ``'npz'`` (``gt_depths.npz`` next to ``ann_file``) or a path to a
             ``.npz`` (relative to ``data_root`` unless absolute), aligned with the split's
             lines (monodepth2's format, :mod:`.kitti_gt`); or ``'png'`` (KITTI depth
-            benchmark maps, uint16 / 256, located by ``gt_png_template``).
+            benchmark maps, uint16 / 256, located by ``gt_png_template``); or
+            ``'velodyne'``: each frame's scan projected on the fly with ``gt_velodyne``
+            (no export needed; for validation on held-out training frames).
+        gt_velodyne: ``gt_depth='velodyne'``: keyword arguments of
+            :func:`~mmext.selfsup.datasets.kitti_io.velodyne_to_depth` (default
+            monodepth2's export of the Eigen test GT: ``pixel_offset=1``,
+            ``depth_from='velo_x'``, so validation and test measure alike).
         gt_png_template: Path of a GT png relative to ``data_root``; fields ``folder``,
             ``date``, ``drive``, ``cam``, ``frame``. Default: inside the drive folder.
         check_files: Check that every image / mask / GT file exists when loading.
@@ -64,7 +70,8 @@ class KITTIRawDataset(BaseDataset):
     def __init__(self, data_root: str, ann_file: str, frame_ids: Sequence[int] = (0, -1, 1),
                  img_ext: str = '.png', mask_root: Optional[str] = None,
                  gt_depth: Optional[str] = None,
-                 gt_png_template: str = DEFAULT_GT_PNG_TEMPLATE, check_files: bool = True,
+                 gt_png_template: str = DEFAULT_GT_PNG_TEMPLATE,
+                 gt_velodyne: Optional[dict] = None, check_files: bool = True,
                  generate_if_missing: Optional[dict] = None, **kwargs) -> None:
         frame_ids = list(frame_ids)
         if not frame_ids or frame_ids[0] != 0 or \
@@ -76,11 +83,12 @@ class KITTIRawDataset(BaseDataset):
         self.frame_ids = [int(i) for i in frame_ids]
         self.img_ext = img_ext
         self.mask_root = mask_root
-        if gt_depth is not None and gt_depth not in ('npz', 'png') and \
+        if gt_depth is not None and gt_depth not in ('npz', 'png', 'velodyne') and \
                 not str(gt_depth).endswith('.npz'):
-            raise ValueError(f"gt_depth must be None, 'npz', 'png' or a path to a .npz file, "
-                             f'got {gt_depth!r}')
+            raise ValueError(f"gt_depth must be None, 'npz', 'png', 'velodyne' or a path to a "
+                             f'.npz file, got {gt_depth!r}')
         self.gt_depth = gt_depth
+        self.gt_velodyne = {**dict(pixel_offset=1, depth_from='velo_x'), **(gt_velodyne or {})}
         self.gt_png_template = gt_png_template
         self.check_files = check_files
         self.generate_if_missing = generate_if_missing
@@ -125,7 +133,7 @@ class KITTIRawDataset(BaseDataset):
         lines = read_split_file(self.ann_file)
         classes = tuple(self.metainfo.get('classes', ()))
         gt_npz = None
-        if self.gt_depth not in (None, 'png'):
+        if self.gt_depth not in (None, 'png', 'velodyne'):
             gt_npz = self._gt_npz_path()
             n_gt = len(load_gt_depths(gt_npz))
             if n_gt != len(lines):
@@ -150,6 +158,10 @@ class KITTIRawDataset(BaseDataset):
                 info['gt_depth_path'] = self._resolve(self.gt_png_template.format(
                     folder=folder, date=date, drive=drive or folder, cam=cam_index(side),
                     frame=frame))
+            elif self.gt_depth == 'velodyne':
+                info['gt_depth_path'] = velodyne_path(self.data_root, folder, frame)
+                info['gt_velodyne'] = dict(self.gt_velodyne,
+                                           calib_dir=calib_dir_of(self.data_root, folder))
             elif gt_npz is not None:
                 info['gt_depth_path'], info['gt_index'] = gt_npz, idx
             if self.check_files:

@@ -27,6 +27,7 @@ from mmengine.structures import BaseDataElement
 from mmext.geometry import scale_intrinsics
 from mmext.registry import TRANSFORMS
 from .kitti_gt import load_gt_depths
+from .kitti_io import velodyne_to_depth
 from .road_masks import load_road_instance_masks
 
 __all__ = ['LoadKITTIFrames', 'LoadRoadInstanceMasks', 'LoadKITTIDepthGT', 'ResizeFrames',
@@ -110,15 +111,21 @@ class LoadRoadInstanceMasks(BaseTransform):
 
 @TRANSFORMS.register_module()
 class LoadKITTIDepthGT(BaseTransform):
-    """Load ``gt_depth`` float32 (H0, W0): entry ``gt_index`` of a ``gt_depths.npz`` or a
-    depth-benchmark png (``gt_depth_path``), whichever the dataset was configured with."""
+    """Load ``gt_depth`` float32 (H0, W0): entry ``gt_index`` of a ``gt_depths.npz``, a
+    depth-benchmark png (``gt_depth_path``) or a velodyne scan projected with
+    ``gt_velodyne``, whichever the dataset was configured with."""
 
     def transform(self, results: Dict) -> Dict:
         path = results.get('gt_depth_path')
         if path is None:
             raise ValueError(f'{results.get("split_line", "sample")}: no GT depth; set gt_depth '
                              f"on the dataset ('npz', 'png' or a .npz path)")
-        if results.get('gt_index') is not None:
+        if results.get('gt_velodyne') is not None:
+            kw = dict(results['gt_velodyne'])
+            H, W = results['ori_shape']
+            depth = velodyne_to_depth(kw.pop('calib_dir'), path, results['side'],
+                                      image_size=(W, H), **kw)
+        elif results.get('gt_index') is not None:
             depth = np.asarray(load_gt_depths(path)[results['gt_index']], dtype=np.float32)
         else:
             depth = read_depth_png(path)
@@ -133,6 +140,42 @@ def _nearest(arr: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
     rows = np.minimum(((np.arange(H2) + 0.5) * H / H2).astype(np.int64), H - 1)
     cols = np.minimum(((np.arange(W2) + 0.5) * W / W2).astype(np.int64), W - 1)
     return arr[rows[:, None], cols[None, :]]
+
+
+@TRANSFORMS.register_module()
+class CropFrames(BaseTransform):
+    """Crop ``top`` / ``bottom`` fractions of the rows off every frame, mask and GT map, and
+    shift ``K`` (``c_y -= top rows``); e.g. the ego car's bonnet at the bottom of Cityscapes
+    frames (ManyDepth / FUMET crop the bottom 25%). Place it after ``LoadRoadInstanceMasks``
+    and before ``ResizeFrames``.
+
+    Args:
+        top: Fraction of the rows removed at the top.
+        bottom: Fraction of the rows removed at the bottom.
+    """
+
+    def __init__(self, top: float = 0.0, bottom: float = 0.25) -> None:
+        if not (0 <= top < 1 and 0 <= bottom < 1 and top + bottom < 1):
+            raise ValueError(f'need 0 <= top, bottom and top + bottom < 1, got {top}, {bottom}')
+        self.top, self.bottom = top, bottom
+
+    def transform(self, results: Dict) -> Dict:
+        h = results['frames'].shape[1]
+        t, b = int(round(h * self.top)), h - int(round(h * self.bottom))
+        for key in ('frames', 'frames_aug'):
+            if key in results:
+                results[key] = np.ascontiguousarray(results[key][:, t:b])
+        for key in ('road_mask', 'instance_map', 'gt_depth'):
+            if key in results:
+                if results[key].shape[0] != h:
+                    raise ValueError(f'{key} has {results[key].shape[0]} rows, the frames {h}: '
+                                     'crop before resizing')
+                results[key] = np.ascontiguousarray(results[key][t:b])
+        K = np.array(results['K'], dtype=np.float64)
+        K[1, 2] -= t
+        results['K'] = K
+        results['img_shape'] = results['frames'].shape[1:3]
+        return results
 
 
 @TRANSFORMS.register_module()

@@ -43,23 +43,37 @@ class PhotometricReprojectionLoss(nn.Module):
     ``min_reprojection=False`` the identity errors are averaged over the sources too. The loss
     is the mean of the per-pixel minimum over all pixels.
 
+    ``road_exempt=True`` (FUMET's ``--disable_road_masking``, used in its published
+    commands; log 002 L2088-2122): in an image where the identity errors win on fewer than
+    ``static_fraction`` of the pixels (the camera moves), road pixels take the minimum of
+    the reprojection errors alone, i.e. the road is never auto-masked. The log found the
+    auto-mask blacking out the road exactly where an unnatural road depth needed the
+    reprojection error to correct it; a camera standing still (identity wins on 75% of
+    the image or more) keeps the mask on the road too. Needs ``road_mask`` in
+    :meth:`forward` (an error otherwise).
+
     Args:
         alpha: SSIM weight of :func:`photometric_error`.
         automask: Use monodepth2's auto-mask (needs ``sources`` in :meth:`forward`).
         min_reprojection: Per-pixel minimum over sources (else mean).
         identity_noise: Std of the noise added to the identity errors (0 disables it).
+        road_exempt: Road pixels exempt from auto-masking in moving images (see above).
+        static_fraction: Identity-won share of the pixels from which an image counts as
+            static (FUMET: 0.75).
         loss_weight: Multiplier of the loss.
         loss_name: Key of the loss in the loss dict.
     """
 
     def __init__(self, alpha: float = 0.85, automask: bool = True,
                  min_reprojection: bool = True, identity_noise: float = 1e-5,
+                 road_exempt: bool = False, static_fraction: float = 0.75,
                  loss_weight: float = 1.0, loss_name: str = 'loss_photometric') -> None:
         super().__init__()
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f'alpha must be in [0, 1], got {alpha}')
         self.alpha, self.automask, self.min_reprojection = alpha, automask, min_reprojection
         self.identity_noise = identity_noise
+        self.road_exempt, self.static_fraction = road_exempt, static_fraction
         self.loss_weight, self.loss_name = loss_weight, loss_name
 
     def _reduce(self, errors: List[Tensor]) -> Tensor:
@@ -69,7 +83,8 @@ class PhotometricReprojectionLoss(nn.Module):
     def forward(self, target: Tensor, warped: Sequence[Tensor],
                 sources: Optional[Sequence[Tensor]] = None,
                 return_mask: bool = False,
-                identity: Optional[Tensor] = None) -> Union[Tensor, Tuple[Tensor, Tensor]]:
+                identity: Optional[Tensor] = None,
+                road_mask: Optional[Tensor] = None) -> Union[Tensor, Tuple[Tensor, Tensor]]:
         """Photometric loss of the target against its warped sources.
 
         Args:
@@ -79,6 +94,7 @@ class PhotometricReprojectionLoss(nn.Module):
             return_mask: Also return the auto-mask.
             identity: The sources' identity errors from :meth:`identity_errors` (they do
                 not depend on depth or pose: computed once, reused at every scale).
+            road_mask: ``(B, [1,] H, W)`` road pixels, for ``road_exempt``.
 
         Returns:
             The scalar loss, and with ``return_mask`` the ``(B, 1, H, W)`` bool mask of the
@@ -96,6 +112,17 @@ class PhotometricReprojectionLoss(nn.Module):
             combined = torch.cat([identity, reproj], 1)
             per_pixel, idx = combined.min(1, keepdim=True)
             mask = idx >= identity.shape[1]
+            if self.road_exempt:
+                if road_mask is None:
+                    raise ValueError('PhotometricReprojectionLoss(road_exempt=True) needs '
+                                     'road_mask (LoadRoadInstanceMasks in the pipeline)')
+                road = road_mask if road_mask.dim() == 4 else road_mask[:, None]
+                road = road.bool() if not road.is_floating_point() else road > 0.5
+                masked_share = 1 - mask.flatten(1).float().mean(1)
+                moving = (masked_share < self.static_fraction).view(-1, 1, 1, 1)
+                exempt = road & moving
+                per_pixel = torch.where(exempt, reproj.min(1, keepdim=True).values, per_pixel)
+                mask = mask | exempt
         else:
             per_pixel = reproj.min(1, keepdim=True).values
             mask = torch.ones_like(per_pixel, dtype=torch.bool)

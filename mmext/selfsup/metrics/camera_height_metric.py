@@ -27,7 +27,8 @@ class CameraHeightMetric(BaseMetric):
         reference_height: The true camera height (m); without it only the statistics of the
             estimates are reported.
         min_pixels: Road pixels needed for a frame to count.
-        estimator: ``'normals'`` (FUMET's per-pixel normals, what training uses) or
+        estimator: ``'fumet'`` (FUMET's 8-neighbour normals, interpolated median; what the
+            FUMET configs train with), ``'normals'`` (right x down normals, median) or
             ``'plane'`` (RANSAC + PCA plane, :func:`mmext.geometry.road_plane_heights`).
         plane_threshold: Inlier distance (m) of the ``'plane'`` estimator.
         collect_device: See :class:`mmengine.evaluator.BaseMetric`.
@@ -39,8 +40,9 @@ class CameraHeightMetric(BaseMetric):
                  estimator: str = 'normals', plane_threshold: float = 0.05,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if estimator not in ('normals', 'plane'):
-            raise ValueError(f"estimator must be 'normals' or 'plane', got {estimator!r}")
+        if estimator not in ('fumet', 'normals', 'plane'):
+            raise ValueError(f"estimator must be 'fumet', 'normals' or 'plane', got "
+                             f'{estimator!r}')
         self.reference_height, self.min_pixels = reference_height, min_pixels
         self.estimator, self.plane_threshold = estimator, plane_threshold
 

@@ -37,6 +37,12 @@ class PoseNet(nn.Module):
         self.output_scale = output_scale
         self.translation_scale = output_scale if translation_scale is None else translation_scale
 
+    def init_weights(self) -> None:
+        """Load the encoder's ``pretrained`` weights (mmengine's ``init_weights`` only
+        reaches the estimator's direct children; without this the pose encoder of a config
+        with ImageNet weights would silently start from random weights)."""
+        self.encoder.init_weights()
+
     def forward(self, pair: Tensor) -> Tuple[Tensor, Tensor]:
         """``(B, 6, H, W)`` pair in ``[0, 1]`` -> ``(axisangle (B, 3), translation (B, 3))``."""
         out = self.decoder(self.encoder(pair)[-1]).mean((2, 3))

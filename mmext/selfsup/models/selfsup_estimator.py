@@ -7,10 +7,12 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from torch import Tensor, nn
 
-from mmext.geometry import pose_from_axisangle, road_heights, warp_to_target
+from mmext.geometry import (fumet_road_heights, pose_from_axisangle, road_heights,
+                            warp_to_target)
 from mmext.registry import MODELS
 from mmext.utils.batching import stack_field
-from ..scale_evidence import frame_scale_evidence
+from ..scale_evidence import (frame_scale_evidence, fumet_frame_camera_heights,
+                              sample_instance_heights)
 from .depth_decoder import DepthOutput
 from .loss_schedule import build_schedules
 
@@ -26,10 +28,22 @@ class SelfSupDepthEstimator(BaseModel):
     the target with the predicted depth and pose, and the photometric loss takes the
     per-pixel minimum over sources with auto-masking, at every decoder scale (upsampled to
     the input size), plus edge-aware smoothness (weighted ``1/2**scale``). Optional metric
-    terms on the full-resolution depth: FUMET's rough ``ObjectHeightLoss`` on the instances
-    the abnormal-object filter keeps, and the fine ``CameraHeightLoss`` against the
-    ``camera_height_target`` buffer that :class:`CameraHeightHook` maintains. Their weights
-    are multiplied by ``loss_schedule`` (per epoch; ``SetEpochInfoHook`` passes the epoch).
+    terms: FUMET's rough ``ObjectHeightLoss`` on the instances the abnormal-object filter
+    keeps, and the fine ``CameraHeightLoss`` against the ``camera_height_target`` buffer
+    that :class:`CameraHeightHook` maintains, on the depth of every decoder scale upsampled
+    to the input size and averaged over the scales (FUMET adds them to each scale's loss
+    and divides the sum by the number of scales), or on scale 0 only
+    (``metric_scales='finest'``). Their weights are multiplied by ``loss_schedule`` (per
+    epoch; ``SetEpochInfoHook`` passes the epoch).
+
+    The road geometry behind the filter's horizon, the road normal and the collected
+    camera heights is FUMET's (``road_geometry='fumet'``: 8-neighbour normals,
+    :func:`~mmext.geometry.fumet_road_heights`; images whose road covers at most 1% of the
+    image drop their instances) or mmext's earlier right x down one (``'right_down'``,
+    :func:`~mmext.geometry.road_heights`). While :meth:`start_height_collection` is on
+    (``CameraHeightHook(source='train')``), every training batch adds FUMET's per-frame
+    metric camera heights (:func:`~mmext.selfsup.scale_evidence.fumet_frame_camera_heights`
+    on the scale-0 points) to a list the hook takes at the end of the epoch.
 
     ``forward`` modes: ``'tensor'`` -> target depth ``(B, 1, H, W)``; ``'loss'`` -> loss dict
     (plus logged counts); ``'predict'`` -> samples with ``pred_depth`` (at the size of
@@ -50,6 +64,9 @@ class SelfSupDepthEstimator(BaseModel):
             (``min_area``, ``border_margin``, ``max_rel_error``).
         loss_schedule: ``{'object': {...}, 'camera': {...}}`` :class:`WeightSchedule` configs
             (missing: constant 1).
+        metric_scales: ``'all'`` (FUMET) or ``'finest'`` (scale 0 only).
+        road_geometry: ``'fumet'`` or ``'right_down'`` (see above).
+        road_min_fraction: ``road_geometry='fumet'``: smallest road share of an image.
         frame_ids: Frame offsets of the input stacks, target ``0`` first.
         data_preprocessor: ``SelfSupDataPreprocessor`` by default.
         init_cfg: mmengine init config.
@@ -63,6 +80,8 @@ class SelfSupDepthEstimator(BaseModel):
                  camera_height_loss: Optional[Dict] = None,
                  object_filter: Optional[Dict] = None,
                  loss_schedule: Optional[Dict] = None,
+                 metric_scales: str = 'all', road_geometry: str = 'fumet',
+                 road_min_fraction: float = 0.01,
                  frame_ids: Sequence[int] = (0, -1, 1),
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
@@ -92,8 +111,16 @@ class SelfSupDepthEstimator(BaseModel):
         unknown = set(self.schedules) - {'object', 'camera'}
         if unknown:
             raise ValueError(f"loss_schedule keys must be 'object'/'camera', got {unknown}")
+        if metric_scales not in ('all', 'finest'):
+            raise ValueError(f"metric_scales must be 'all' or 'finest', got {metric_scales!r}")
+        if road_geometry not in ('fumet', 'right_down'):
+            raise ValueError(f"road_geometry must be 'fumet' or 'right_down', got "
+                             f'{road_geometry!r}')
+        self.metric_scales, self.road_geometry = metric_scales, road_geometry
+        self.road_min_fraction = road_min_fraction
         self.register_buffer('camera_height_target', torch.tensor(float('nan')))
         self.epoch = 0
+        self._height_log: Optional[List[float]] = None
 
     # ----------------------------------------------------------------- state
     def set_epoch(self, epoch: int) -> None:
@@ -104,6 +131,27 @@ class SelfSupDepthEstimator(BaseModel):
         """Schedule multiplier of ``'object'`` or ``'camera'`` at the current epoch."""
         s = self.schedules.get(term)
         return 1.0 if s is None else s(self.epoch)
+
+    def start_height_collection(self) -> None:
+        """Start collecting FUMET's per-frame camera heights from the training batches."""
+        self._height_log = []
+
+    def pop_collected_heights(self) -> List[float]:
+        """The heights collected since :meth:`start_height_collection` (and stop)."""
+        out, self._height_log = list(self._height_log or []), None
+        return out
+
+    def road_info(self, depth: Tensor, K: Tensor, road: Tensor) -> Dict[str, Tensor]:
+        """Detached road geometry of ``depth`` under ``road_geometry``: ``height``,
+        ``normal`` (up), ``valid`` (images that count) and, for ``'fumet'``, ``points``."""
+        with torch.no_grad():
+            if self.road_geometry == 'fumet':
+                info = fumet_road_heights(depth.detach(), K, road, self.road_min_fraction)
+                return dict(height=info['height'], normal=info['normal'],
+                            valid=info['valid'], points=info['points'])
+            info = road_heights(depth.detach(), K, road.bool())
+            return dict(height=info['height'], normal=info['normal'],
+                        valid=torch.isfinite(info['height']))
 
     @property
     def has_target(self) -> bool:
@@ -168,28 +216,37 @@ class SelfSupDepthEstimator(BaseModel):
         sources = [frames[:, j] for j in range(1, len(self.frame_ids))]
         identity = (self.photometric_loss.identity_errors(frames[:, 0], sources, len(sources))
                     if getattr(self.photometric_loss, 'automask', False) else None)
-        photo, smooth, depth0 = 0., 0., None
+        road_kw = {}
+        if getattr(self.photometric_loss, 'road_exempt', False):
+            road_kw['road_mask'] = stack_field(data_samples, 'road_mask', frames.device)
+        photo, smooth, depths = 0., 0., {}
         for s, r in sorted(raw.items()):
             depth = self.depth_output(r, size)
-            if s == 0:
-                depth0 = depth
+            depths[s] = depth
             warped = [warp_to_target(frames[:, j], depth, poses[fid], K)[0]
                       for j, fid in enumerate(self.frame_ids[1:], start=1)]
             photo = photo + self.photometric_loss(frames[:, 0], warped, sources,
-                                                  identity=identity)
+                                                  identity=identity, **road_kw)
             disp = 1.0 / self.depth_output(r)
             img = nn.functional.interpolate(frames[:, 0], disp.shape[-2:], mode='bilinear',
                                             align_corners=False)
             smooth = smooth + self.smoothness_loss(disp, img) / 2 ** s
         n = len(raw)
         losses = {'loss_photo': photo / n, 'loss_smooth': smooth / n}
-        if depth0 is None:
+        if 0 not in depths:
             raise ValueError('the depth decoder must output scale 0')
-        losses.update(self.metric_losses(depth0, K, data_samples))
+        losses.update(self.metric_losses(depths, K, data_samples))
         return losses
 
-    def metric_losses(self, depth: Tensor, K: Tensor, data_samples: Samples) -> Dict[str, Tensor]:
-        """FUMET's rough (object-height) and fine (camera-height) terms plus logged counts."""
+    def metric_losses(self, depths: Dict[int, Tensor], K: Tensor,
+                      data_samples: Samples) -> Dict[str, Tensor]:
+        """FUMET's rough (object-height) and fine (camera-height) terms plus logged counts.
+
+        ``depths``: ``{scale: (B, 1, H, W)}`` input-size depths (a single tensor = scale 0).
+        """
+        if isinstance(depths, Tensor):
+            depths = {0: depths}
+        depth = depths[0]
         out: Dict[str, Tensor] = {}
         if self.object_height_loss is None and self.camera_height_loss is None:
             return out
@@ -197,23 +254,35 @@ class SelfSupDepthEstimator(BaseModel):
         if road is None:
             raise ValueError("the metric losses need 'road_mask'/'instance_map' in the data "
                              'samples: add LoadRoadInstanceMasks (mask_root) to the pipeline')
-        with torch.no_grad():
-            road_info = road_heights(depth.detach(), K, road.bool())
+        road_info = self.road_info(depth, K, road)
         target = self.camera_height_target
+        scales = sorted(depths) if self.metric_scales == 'all' else [0]
         if self.object_height_loss is not None:
-            ev = frame_scale_evidence(depth, K, data_samples, road_info['normal'],
-                                      self.object_height_loss, self.object_filter,
-                                      target if self.has_target else None)
+            ev = frame_scale_evidence(
+                depth, K, data_samples, road_info['normal'], self.object_height_loss,
+                self.object_filter, target if self.has_target else None,
+                image_ok=road_info['valid'] if self.road_geometry == 'fumet' else None)
             w = self.weight('object')
-            loss = self.object_height_loss(depth, K, ev['instance_map'], ev['labels'],
-                                           keep=ev['keep'], road_normal=road_info['normal'])
+            loss = sum(self.object_height_loss(depths[s], K, ev['instance_map'], ev['labels'],
+                                               keep=ev['keep'],
+                                               road_normal=road_info['normal'],
+                                               instance_heights=ev['heights'])
+                       for s in scales) / len(scales)
             out['loss_object'] = loss * w
             for k, n in ev['counts'].items():   # total, kept and each rejection reason
                 out[f'obj_{k}'] = depth.new_tensor(float(n))
+            if self._height_log is not None and self.training and 'points' in road_info:
+                targets = self.object_height_loss.instance_targets(ev['labels'], ev['heights'],
+                                                                   ev['keep'])
+                cam = fumet_frame_camera_heights(road_info['points'], road_info['height'],
+                                                 road_info['normal'], ev['instance_map'],
+                                                 targets)
+                self._height_log += [float(x) for x in cam[torch.isfinite(cam)]]
         if self.camera_height_loss is not None:
             if self.has_target:
-                out['loss_camera'] = self.weight('camera') * self.camera_height_loss(
-                    depth, K, road.bool(), target)
+                loss = sum(self.camera_height_loss(depths[s], K, road.bool(), target)
+                           for s in scales) / len(scales)
+                out['loss_camera'] = self.weight('camera') * loss
             else:  # no target yet (first epoch): keep the graph, add nothing
                 out['loss_camera'] = depth.sum() * 0.
         h = road_info['height']
@@ -257,10 +326,11 @@ class SelfSupDepthEstimator(BaseModel):
         if road is None:
             raise ValueError("CameraHeightHook's dataloader must load road/instance masks")
         depth = self.predict_depth(image)
-        road_info = road_heights(depth, K, road.bool())
-        ev = frame_scale_evidence(depth, K, data_samples, road_info['normal'],
-                                  self.object_height_loss, self.object_filter,
-                                  self.camera_height_target if self.has_target else None)
+        road_info = self.road_info(depth, K, road)
+        ev = frame_scale_evidence(
+            depth, K, data_samples, road_info['normal'], self.object_height_loss,
+            self.object_filter, self.camera_height_target if self.has_target else None,
+            image_ok=road_info['valid'] if self.road_geometry == 'fumet' else None)
         out = []
         for b in range(image.shape[0]):
             h = float(road_info['height'][b])
