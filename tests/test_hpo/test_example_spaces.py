@@ -18,7 +18,7 @@ TARGETS = {
     'slots.py': 'configs/slots/*.py',
     'depth_lr_wd.py': 'configs/food/*.py',
     'food_loss_weights.py': 'configs/food/*volume*.py',
-    'selfsup_loss_weights.py': 'configs/selfsup/fumet_*.py',
+    'selfsup_loss_weights.py': 'configs/selfsup/fumet_*kitti*.py',
 }
 
 

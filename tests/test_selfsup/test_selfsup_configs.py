@@ -112,3 +112,24 @@ def test_tiny_fumet_trains_tests_and_draws(tmp_path, kitti_synth):
     assert len(panels) == 4                                   # the 4 test frames
     metrics = glob.glob(osp.join(work, '*', '*.json'))
     assert any('camera_height/median' in open(m).read() for m in metrics)
+
+
+@pytest.mark.parametrize('name', ['fumet_r18_kitti-eigen-zhou_640x192_40e.py',
+                                  'fumet_r50_kitti-eigen-zhou_640x192_60e.py',
+                                  'monodepth2_r18_kitti-eigen-zhou_640x192_20e.py'])
+def test_kitti_configs_train_a_step_on_the_twin(tmp_path, kitti_synth, name):
+    """The KITTI configs' chain (dataset, pipeline, model, losses, hooks) for one epoch on
+    the tiny twin in the real KITTI layout, with tiny networks and no ImageNet download."""
+    root, _ = kitti_synth
+    base = osp.join(ROOT, 'configs', 'selfsup', name)
+    hooks = '' if 'fumet' in name else 'custom_hooks = [dict(type="SetEpochInfoHook")]\n'
+    cfg = write_selfsup_toy_config(
+        str(tmp_path / 'k.py'), root, base=base,
+        extra=("model['depth_encoder']['pretrained'] = None\n"
+               "model['pose_net']['encoder']['pretrained'] = None\n"
+               "train_dataloader['dataset']['mask_root'] = 'masks'\n" + hooks
+               + ("custom_hooks = [dict(type='SetEpochInfoHook'), dict(type='CameraHeightHook',"
+                  " source='train', update='epoch_weighted', first_epoch=1)]\n"
+                  if 'fumet' in name else '')))
+    code, err = run_tool(TRAIN, cfg, '--work-dir', str(tmp_path / 'work'))
+    assert code == 0, err
