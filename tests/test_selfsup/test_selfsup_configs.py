@@ -114,9 +114,10 @@ def test_tiny_fumet_trains_tests_and_draws(tmp_path, kitti_synth):
     assert any('camera_height/median' in open(m).read() for m in metrics)
 
 
-@pytest.mark.parametrize('name', ['fumet_r18_kitti-eigen-zhou_640x192_40e.py',
-                                  'fumet_r50_kitti-eigen-zhou_640x192_60e.py',
-                                  'monodepth2_r18_kitti-eigen-zhou_640x192_20e.py'])
+@pytest.mark.parametrize('name', [
+    'fumet_r18_kitti-eigen-zhou_640x192_40e.py',
+    pytest.param('fumet_r50_kitti-eigen-zhou_640x192_60e.py', marks=pytest.mark.slow),
+    'monodepth2_r18_kitti-eigen-zhou_640x192_20e.py'])
 def test_kitti_configs_train_a_step_on_the_twin(tmp_path, kitti_synth, name):
     """The KITTI configs' chain (dataset, pipeline, model, losses, hooks) for one epoch on
     the tiny twin in the real KITTI layout, with tiny networks and no ImageNet download."""
