@@ -3,7 +3,7 @@
 mmdet's counterpart). Pure array functions; ``tools/dataset_converters/make_road_masks.py``
 runs an mmdet checkpoint over a split and writes the files (:mod:`.datasets.road_masks`).
 """
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np

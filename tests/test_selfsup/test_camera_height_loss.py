@@ -1,4 +1,5 @@
-"""CameraHeightLoss, form="median" (mmext's earlier form; FUMET's per-pixel form: test_fumet_formulas.py)."""
+"""CameraHeightLoss, form="median" (mmext's earlier form; FUMET's per-pixel form is tested in
+test_fumet_formulas.py)."""
 import pytest
 import torch
 
@@ -25,8 +26,8 @@ def test_zero_at_target_and_scaled_depth_by_hand():
     assert loss(depth * 2, K, road, 1.65).item() == pytest.approx(1.65, abs=1e-12)
     # Default weight is FUMET's 0.01; a (B,) target tensor works too.
     target = torch.tensor([1.65], dtype=torch.float64)
-    assert CameraHeightLoss(form='median')(depth * 2, K, road, target).item() == pytest.approx(0.0165,
-                                                                                 abs=1e-12)
+    loss = CameraHeightLoss(form='median')(depth * 2, K, road, target)
+    assert loss.item() == pytest.approx(0.0165, abs=1e-12)
 
 
 def test_gradient_pushes_depth_toward_target():

@@ -13,7 +13,8 @@ from mmext.registry import DATASETS, MODELS
 from tests._helpers.tools import TRAIN, run_tool
 from tests._helpers.toy_data import REPO
 
-CFG = osp.join(REPO, 'configs', 'selfsup', 'height-estimator_r18c16_synthkitti-crops_64x64_cpu.py')
+CFG = osp.join(REPO, 'configs', 'selfsup',
+               'height-estimator_r18c16_synthkitti-crops_64x64_cpu.py')
 EXPORT = osp.join(REPO, 'tools', 'dataset_converters', 'export_instance_heights.py')
 
 
@@ -83,7 +84,8 @@ def test_train_export_and_use(tmp_path, kitti_synth):
     assert np.array_equal(before['road_mask'], after['road_mask'])
     h = after['instance_heights']
     known = after['instance_labels'] >= 0
-    assert np.isfinite(h[known]).all() and not np.allclose(h[known], before['instance_heights'][known])
+    assert np.isfinite(h[known]).all()
+    assert not np.allclose(h[known], before['instance_heights'][known])
     # the predictions equal the model's on the same crops
     from mmengine.runner import load_checkpoint
 
