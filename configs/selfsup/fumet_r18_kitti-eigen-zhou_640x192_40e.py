@@ -32,8 +32,7 @@ model = dict(
                             loss_weight=0.01),
     metric_scales='all', road_geometry='fumet', road_min_fraction=0.01,
     # FUMET has no size / truncation test; the horizon test runs once a target exists
-    object_filter=dict(min_area=0, border_margin=0, max_rel_error=0.2,
-                       height_reference='camera_height'),
+    object_filter=dict(min_area=0, border_margin=0, max_rel_error=0.2, horizon='fumet'),
     loss_schedule=dict(
         object=dict(type='fumet_rough', limit_epoch=20, keep_epoch=1, min_value=0.005),
         camera=dict(type='fumet_fine', limit_epoch=20, keep_epoch=1)))

@@ -14,7 +14,8 @@ from torch import Tensor
 
 from mmext.geometry import as_batched_K, horizon_row
 
-__all__ = ['instance_boxes', 'instance_reasons', 'filter_instances', 'FILTER_REASONS']
+__all__ = ['instance_boxes', 'instance_reasons', 'filter_instances', 'fumet_outlier_keep',
+           'FILTER_REASONS']
 
 #: Rejection reasons of :func:`filter_instances`, in the order they are tested.
 FILTER_REASONS = ('unknown', 'truncated', 'tiny', 'not_on_road', 'height_outlier')
@@ -219,3 +220,65 @@ def filter_instances(instance_map: Tensor, instance_labels: Union[Tensor, Sequen
     counts = dict(total=len(flat), kept=flat.count('kept'))
     counts.update({r: flat.count(r) for r in FILTER_REASONS})
     return keep, counts
+
+
+def fumet_outlier_keep(points: Tensor, road_mask: Tensor, instance_map: Tensor,
+                       targets: Sequence[Tensor], K: Tensor, camera_height: float,
+                       max_rel_error: float = 0.2, return_ratios: bool = False):
+    """FUMET's ``--remove_outliers`` test (``compute_losses`` of its trainer), restated.
+
+    Per image: the road plane ``n . X = 1`` fitted to the road points by least squares
+    (``pinv``, FUMET's ``cam_pts2normal``), its horizon line ``l = K^-T n`` in pixels, and for
+    each instance the signed distances ``d`` of its mask pixels to that line (positive above
+    it); with ``top = max d`` and ``bottom = min d`` the horizon-implied height is
+    ``camera_height * (|bottom| + top + 1) / |bottom|`` (an instance entirely above the
+    horizon gets a ratio of 10000, i.e. it is dropped). Instances whose implied height is
+    off by ``max_rel_error`` or more of their height ``H`` are dropped.
+
+    Args:
+        points: ``(B, H, W, 3)`` predicted camera-frame points (detached).
+        road_mask: ``(B, H, W)`` road pixels.
+        instance_map: ``(B, H, W)`` instance ids.
+        targets: Per image ``(N_b,)`` heights ``H`` (NaN: not tested, kept as is).
+        K: ``(B, 3, 3)`` intrinsics.
+        camera_height: The current camera-height target.
+        max_rel_error: FUMET's ``--outlier_relative_error_th``.
+
+    Returns:
+        One bool ``(N_b,)`` tensor per image: False for the outliers (with
+        ``return_ratios``, also one float64 ``(N_b,)`` tensor of the ratios per image, NaN
+        where not tested).
+    """
+    B, H, W = instance_map.shape
+    K = as_batched_K(K, B, dtype=torch.float64, device=points.device)
+    v, u = torch.meshgrid(torch.arange(H, dtype=torch.float64, device=points.device),
+                          torch.arange(W, dtype=torch.float64, device=points.device),
+                          indexing='ij')
+    out, all_ratios = [], []
+    for b in range(B):
+        t = torch.as_tensor(targets[b], dtype=torch.float64).reshape(-1)
+        keep = torch.ones(t.numel(), dtype=torch.bool)
+        ratios = torch.full((t.numel(), ), float('nan'), dtype=torch.float64)
+        all_ratios.append(ratios)
+        road_pts = points[b][road_mask[b].bool()].double()
+        if road_pts.shape[0] < 3 or t.numel() == 0:
+            out.append(keep)
+            continue
+        n = torch.linalg.pinv(road_pts) @ torch.ones(road_pts.shape[0], 1, dtype=torch.float64,
+                                                     device=road_pts.device)
+        n = n[:, 0] / n.norm()
+        a, bb, c = torch.linalg.inv(K[b]).T @ n
+        # FUMET's cross-product distance: -sign(b) (a u + b v + c) / |(a, b)|, > 0 above
+        dist = -torch.sign(bb) * (a * u + bb * v + c) / torch.sqrt(a * a + bb * bb)
+        for k in range(t.numel()):
+            m = instance_map[b] == k + 1
+            if not bool(torch.isfinite(t[k])) or not bool(m.any()):
+                continue
+            d = dist[m]
+            top, bottom = d.max(), d.min()
+            ratio = (bottom.abs() + top + 1) / bottom.abs() if bottom <= 0 else \
+                torch.tensor(10000.0, dtype=torch.float64)
+            ratios[k] = ratio
+            keep[k] = bool((ratio * camera_height - t[k]).abs() / t[k] < max_rel_error)
+        out.append(keep)
+    return (out, all_ratios) if return_ratios else out

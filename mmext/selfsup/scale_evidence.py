@@ -7,7 +7,8 @@ import torch
 from torch import Tensor, nn
 
 from mmext.utils.batching import stack_field
-from .objects import filter_instances
+from mmext.geometry import backproject
+from .objects import filter_instances, fumet_outlier_keep
 
 
 def sample_instance_heights(data_samples: Sequence, device) -> Optional[List[Optional[Tensor]]]:
@@ -31,7 +32,10 @@ def frame_scale_evidence(depth: Tensor, K: Tensor, data_samples: Sequence,
         road_normal: ``(B, 3)`` road up-normals (NaN rows where unknown), for the horizon
             test and silhouette heights.
         object_loss: The model's ``ObjectHeightLoss`` (classes, priors, height mode).
-        filter_cfg: Keyword arguments of :func:`filter_instances`.
+        filter_cfg: Keyword arguments of :func:`filter_instances`, plus ``horizon``:
+            ``'normal'`` (its horizon test from ``road_normal``) or ``'fumet'`` (FUMET's
+            ``--remove_outliers``: :func:`~mmext.selfsup.objects.fumet_outlier_keep` on a
+            least-squares road plane, once ``camera_height`` exists).
         camera_height: Current camera-height target (``None`` before the first estimate:
             the implied-height test is skipped).
         image_ok: Optional ``(B,)`` bool: images without (enough) road lose all their
@@ -54,9 +58,25 @@ def frame_scale_evidence(depth: Tensor, K: Tensor, data_samples: Sequence,
     heights = sample_instance_heights(data_samples, depth.device)
     own = object_loss.own_heights(heights, len(labels))
     h = None if camera_height is None else float(camera_height)
+    cfg = dict(filter_cfg)
+    horizon = cfg.pop('horizon', 'normal')
+    if horizon not in ('normal', 'fumet'):
+        raise ValueError(f"object_filter horizon must be 'normal' or 'fumet', got {horizon!r}")
     keep, counts = filter_instances(imap, labels, object_loss.classes,
                                     object_loss.height_priors, road_normal=road_normal, K=K,
-                                    camera_height=h, instance_heights=own, **filter_cfg)
+                                    camera_height=None if horizon == 'fumet' else h,
+                                    instance_heights=own, **cfg)
+    if horizon == 'fumet' and h is not None and math.isfinite(h):
+        road = stack_field(data_samples, 'road_mask', depth.device)
+        targets = object_loss.instance_targets(labels, heights, keep)
+        fumet_keep = fumet_outlier_keep(backproject(depth.detach(), K), road, imap, targets, K,
+                                        h, cfg.get('max_rel_error', 0.2))
+        for b, fk in enumerate(fumet_keep):
+            dropped = keep[b] & ~fk.to(keep[b].device)
+            n = int(dropped.sum())
+            counts['height_outlier'] += n
+            counts['kept'] -= n
+            keep[b] = keep[b] & ~dropped
     counts['no_road'] = 0
     if image_ok is not None:
         for b in range(len(keep)):

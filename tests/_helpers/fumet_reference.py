@@ -139,3 +139,32 @@ def road_exempt_min(reproj: torch.Tensor, identity: torch.Tensor,
     to_opt = to_opt.clone()
     to_opt[sel] = reproj.amin(1)[sel]
     return to_opt
+
+
+def outlier_ratios(pts: torch.Tensor, road: torch.Tensor, masks: torch.Tensor,
+                   n_inst: Sequence[int], K: torch.Tensor) -> torch.Tensor:
+    """``--remove_outliers``: least-squares road plane (``pinv(A) @ 1``), horizon
+    ``K^-T n``, signed pixel distances built from two horizon points A (u=0) and B (u=1)
+    (``|AP x AB| / |AB|``, positive above), ratio ``(|bottom| + top + 1) / |bottom|`` per
+    instance (10000 when the whole mask is above the horizon)."""
+    H, W = road.shape[-2:]
+    vv, uu = torch.meshgrid(torch.arange(H, dtype=torch.float64),
+                            torch.arange(W, dtype=torch.float64), indexing='ij')
+    ratios, i = [], 0
+    for b, n in enumerate(n_inst):
+        A = pts[b][road[b] == 1]
+        normal = torch.linalg.pinv(A) @ torch.ones(A.shape[0], 1, dtype=A.dtype)
+        normal = normal / torch.linalg.norm(normal)
+        hz = (torch.linalg.inv(K[b]).T @ normal)[:, 0]
+        pa = torch.stack([torch.tensor(0.0, dtype=hz.dtype), -hz[2] / hz[1]])
+        pb = torch.stack([torch.tensor(1.0, dtype=hz.dtype), -(hz[0] + hz[2]) / hz[1]])
+        ab = pb - pa
+        apx, apy = uu - pa[0], vv - pa[1]
+        dist = (apx * ab[1] - apy * ab[0]) / ab.norm()
+        for _ in range(n):
+            d = dist[masks[i]]
+            top, bottom = d.max(), d.min()
+            r = (bottom.abs() + top + 1) / bottom.abs()
+            ratios.append(torch.tensor(10000.0, dtype=r.dtype) if bottom > 0 else r)
+            i += 1
+    return torch.stack(ratios)

@@ -185,3 +185,25 @@ def test_road_exempt_automask_equals_fumet():
     assert got.item() != pytest.approx(plain.item(), rel=1e-6)
     with pytest.raises(ValueError, match='road_mask'):
         loss(target, warped, sources)
+
+
+def test_outlier_filter_equals_fumet():
+    """A pitched camera, cars of the right height and one labelled far too tall."""
+    from mmext.selfsup.objects import fumet_outlier_keep
+    d0, r0, i0, h0 = scene(noise=0.005, seed=7)
+    d1, r1, i1, h1 = scene(cars=((0.5, 10.0, 1.6, 1.8), (-3.0, 6.0, 1.5, 1.8)), noise=0.005,
+                           seed=8)
+    depth, road, imap = torch.cat([d0, d1]), torch.cat([r0, r1]), torch.cat([i0, i1])
+    Kb = K.expand(2, 3, 3)
+    pts = backproject(depth, K)
+    heights = [h0.clone(), h1.clone()]
+    heights[1][0] = 2.5                       # labelled 2.5 m, really 1.5 m: an outlier
+    masks = torch.stack([imap[b] == k + 1 for b, t in enumerate(heights)
+                         for k in range(len(t))])
+    ratios = ref.outlier_ratios(pts, road.long(), masks, [2, 2], Kb)
+    expect = ((ratios * 1.65 - torch.cat(heights)).abs() / torch.cat(heights) < 0.2).tolist()
+    got, got_ratios = fumet_outlier_keep(pts, road, imap, heights, Kb, 1.65, 0.2,
+                                         return_ratios=True)
+    assert torch.allclose(torch.cat(got_ratios), ratios, rtol=1e-9)
+    assert torch.cat(got).tolist() == expect
+    assert expect == [True, True, False, True]

@@ -69,6 +69,7 @@ def test_config_builds(path):
         assert model.object_height_loss.form == 'per_pixel'
         assert model.object_height_loss.loss_weight == 1.0
         assert model.metric_scales == 'all' and model.road_geometry == 'fumet'
+        assert model.object_filter['horizon'] == 'fumet'
         assert model.photometric_loss.road_exempt
         limit = 12 if 'cityscapes' in name else 20   # FUMET's Cityscapes command: 12
         assert model.schedules['camera'].limit_epoch == limit
