@@ -4,6 +4,7 @@ import glob
 import os
 import os.path as osp
 import shutil
+import struct
 import zipfile
 
 import pytest
@@ -37,8 +38,10 @@ def _overwrite_tensor_bytes(path: str, member_suffix: str, n: int = 4096) -> Non
     (a tensor's raw data), as a disk or copy error would."""
     with zipfile.ZipFile(path) as zf:
         info = next(i for i in zf.infolist() if i.filename.endswith(member_suffix))
-        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     with open(path, 'r+b') as f:
+        f.seek(info.header_offset + 26)  # the local header's name/extra lengths (padding)
+        name_len, extra_len = struct.unpack('<HH', f.read(4))
+        start = info.header_offset + 30 + name_len + extra_len
         f.seek(start + max(0, info.file_size // 2 - n // 2))
         f.write(b'\xff' * min(n, info.file_size))
 
@@ -108,7 +111,7 @@ def test_runs_write_checksummed_checkpoints(trained):
     for name in ('epoch_1.pth', 'epoch_2.pth'):
         ckpt = torch.load(osp.join(work, name), map_location='cpu', weights_only=True)
         assert ckpt['meta'][CHECKSUM_KEY] == tensor_checksums(ckpt)
-        assert any(k.startswith('optimizer/') for k in ckpt['meta'][CHECKSUM_KEY])
+        assert any(k.startswith('state_dict/') for k in ckpt['meta'][CHECKSUM_KEY])
     assert not glob.glob(osp.join(work, '*.tmp-*'))
 
 
