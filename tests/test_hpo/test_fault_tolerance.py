@@ -57,7 +57,7 @@ def kill_mid_trial_and_rerun(tmp_path, storage=None):
     return _load(settings)
 
 
-@pytest.mark.parametrize('storage', [None, 'journal'])
+@pytest.mark.parametrize('storage', [None, pytest.param('journal', marks=pytest.mark.slow)])
 def test_kill_9_then_same_command_completes_n_trials(tmp_path, storage):
     if storage == 'journal':
         storage = f'journal://{tmp_path}/study.log'
@@ -144,3 +144,22 @@ def test_urls_never_show_passwords():
         'postgresql+psycopg://mmext:***@127.0.0.1:5432/db'
     assert redact_url('sqlite:////tmp/x.db') == 'sqlite:////tmp/x.db'
     assert redact_url('postgresql://user@host/db') == 'postgresql://user@host/db'
+
+
+def test_heartbeat_fails_a_remote_dead_worker(tmp_path, monkeypatch):
+    """A worker on another machine (the process check cannot see it) is failed by optuna's
+    heartbeat after the grace period, before the budget check, and not counted."""
+    from mmext.hpo import storage as storage_module
+    from mmext.hpo.liveness import ATTR_WORKER_INFO, fail_abandoned_trials
+    monkeypatch.setattr(storage_module, 'HEARTBEAT_INTERVAL_S', 1)
+    monkeypatch.setattr(storage_module, 'GRACE_PERIOD_S', 1)
+    spec = resolve_storage(None, str(tmp_path))
+    study = optuna.create_study(storage=storage_module.build_storage(spec), study_name='hb')
+    trial = study.ask()
+    trial.set_user_attr(ATTR_WORKER_INFO, dict(worker_info(), host='another-machine'))
+    study._storage.record_heartbeat(trial._trial_id)
+    assert fail_abandoned_trials(study) == [] and study.trials[0].state == TrialState.RUNNING
+    time.sleep(2.5)  # no heartbeat for longer than the grace period
+    fail_abandoned_trials(study)
+    assert study.trials[0].state == TrialState.FAIL
+    assert abandoned_numbers(study) == {0} and counted_trials(study) == 0
