@@ -45,6 +45,9 @@ setup(
         'hf': ['transformers>=4.45'],
         'sam2': ['sam2>=1.1.0'],
         'optuna': ['optuna>=4.0'],
+        # optuna studies on PostgreSQL: psycopg 3, what SQLAlchemy 2.1 maps postgresql:// to
+        # (URL form: postgresql+psycopg://user:password@host:5432/db; see docs/hpo.md)
+        'postgres': ['optuna>=4.0', 'psycopg[binary]>=3.1'],
     },
     zip_safe=False,
 )

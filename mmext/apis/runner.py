@@ -14,7 +14,11 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmext.compat import use_cpu_distributed_defaults
+from mmext.engine.checkpoint_integrity import choose_resume_checkpoint
+from mmext.engine.checkpoint_integrity import install as install_checkpoint_integrity
+from mmext.engine.hooks.skipped_samples_hook import SkippedSamplesHook
 from mmext.utils.errors import UserInputError, missing_path_message
+from mmext.utils.threads import apply_thread_defaults
 
 from .inputs import check_checkpoint, check_config_inputs
 
@@ -77,7 +81,9 @@ def configure_train(cfg: Config,
             cfg.optim_wrapper.loss_scale = 'dynamic'
     if resume == 'auto':
         cfg.resume = True
-        cfg.load_from = None
+        # the newest checkpoint that loads and verifies (skipped ones are reported)
+        cfg.load_from = choose_resume_checkpoint(cfg.work_dir) \
+            if osp.isdir(cfg.work_dir) else None
     elif resume is not None:
         check_checkpoint(resume, 'checkpoint to resume (--resume)')
         cfg.resume = True
@@ -146,11 +152,22 @@ def prepare_experiment(cfg: Config) -> dict:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """Build the Runner (or the config's ``runner_type``) from a configured config."""
+    """Build the Runner (or the config's ``runner_type``) from a configured config.
+
+    Checkpoints are then saved atomically with checksums and checked when loaded
+    (:mod:`mmext.engine.checkpoint_integrity`), skipped samples are written to
+    ``skipped.json`` and the main process's CPU threads are limited
+    (:mod:`mmext.utils.threads`).
+    """
+    install_checkpoint_integrity()
+    apply_thread_defaults(cfg)  # workers + compute threads <= cores (mmext.utils.threads)
     if 'runner_type' in cfg:
         from mmext.registry import RUNNERS
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    runner.register_hook(SkippedSamplesHook())  # writes <work_dir>/skipped.json
+    return runner
 
 
 def run_cli(main: Callable[[], None]) -> None:
@@ -159,5 +176,18 @@ def run_cli(main: Callable[[], None]) -> None:
     try:
         main()
     except UserInputError as err:
-        print(f'error: {err}', file=sys.stderr)
+        print(f'error: {_one_line_message(err)}', file=sys.stderr)
         sys.exit(2)
+
+
+def _one_line_message(err: UserInputError) -> str:
+    """The error's own message, also when a DataLoader worker wrapped it in its traceback
+    (``Caught X in DataLoader worker process 0. Original Traceback ... X: message``)."""
+    text = str(err)
+    if 'Original Traceback' not in text:
+        return text
+    prefix = f'{type(err).__module__}.{type(err).__name__}: '
+    for line in reversed(text.splitlines()):
+        if line.startswith(prefix) or line.startswith(f'{type(err).__name__}: '):
+            return line.split(': ', 1)[1]
+    return text.strip().splitlines()[-1]

@@ -39,6 +39,8 @@ def write_trials_csv(study, path: str) -> str:
     header = ['number', 'state', 'value', 'datetime_start', 'datetime_complete',
               'duration_s', 'last_step'] + [f'params_{k}' for k in param_keys] + \
              ['interrupted', 'worker', 'work_dir', 'error']
+    from .liveness import STUDY_ATTR_ABANDONED
+    attrs = study.user_attrs
     tmp = f'{path}.{os.getpid()}.tmp'
     with open(tmp, 'w', newline='', encoding='utf-8') as f:
         writer = csv.writer(f)
@@ -53,7 +55,9 @@ def write_trials_csv(study, path: str) -> str:
             row += [t.params.get(k, '') for k in param_keys]
             row += [bool(t.user_attrs.get('interrupted', False)),
                     t.user_attrs.get('worker', ''), t.user_attrs.get('work_dir', ''),
-                    t.user_attrs.get('error', '')]
+                    t.user_attrs.get('error', '') or (
+                        f"worker died: {attrs[f'{STUDY_ATTR_ABANDONED}{t.number}']}"
+                        if f'{STUDY_ATTR_ABANDONED}{t.number}' in attrs else '')]
             writer.writerow(row)
     os.replace(tmp, path)
     return path

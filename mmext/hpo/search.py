@@ -14,7 +14,9 @@ A trial that raises is marked FAIL (error and traceback logged and kept in the t
 user attrs and ``<trial work dir>/error.txt``) and the search goes on. Errors in the
 user's inputs (a wrong ``--metric``, missing data) stop the search instead: every trial
 would hit them. Ctrl-C marks the running trial FAIL with ``interrupted=True`` and stops;
-re-running the same command resumes the study.
+re-running the same command resumes the study. A trial left RUNNING by a killed worker
+(``kill -9``, lost machine) is marked FAIL by the next worker (:mod:`.liveness`) and, like
+interrupted trials and trials stopped by input errors, does not use up ``--n-trials``.
 """
 import logging
 import os
@@ -31,6 +33,7 @@ from mmext.apis import check_config_inputs, configure_train, load_config
 from mmext.utils.errors import UserInputError
 
 from .algorithms import build_pruner, build_sampler
+from .liveness import ATTR_WORKER_INFO, fail_abandoned_trials, worker_info
 from .report import write_outputs
 from .space import SearchSpace, load_space
 from .storage import FileLock, StorageSpec, resolve_storage
@@ -206,6 +209,8 @@ def _lead(prep: PreparedSearch, study, spec: StorageSpec) -> None:
             print('--timeout reached: no new trial is started', flush=True)
             break
         lock.acquire()
+        # trials left RUNNING by killed workers must not eat the budget (liveness.py)
+        fail_abandoned_trials(study)
         if not _budget_left(prep, study):
             lock.release()
             break
@@ -220,11 +225,12 @@ def _lead(prep: PreparedSearch, study, spec: StorageSpec) -> None:
 def _objective(prep: PreparedSearch, lock: FileLock):
 
     def objective(trial) -> float:
+        trial.set_user_attr(ATTR_WORKER_INFO, worker_info())  # before anyone checks it
+        trial.set_user_attr('worker', f'{socket.gethostname()}:{os.getpid()}')
         lock.release()
         overrides = prep.space.sample(trial)
         trial.set_user_attr('cfg_options', jsonable(overrides))
         trial.set_user_attr('work_dir', osp.join(prep.work_dir, f'trial_{trial.number}'))
-        trial.set_user_attr('worker', f'{socket.gethostname()}:{os.getpid()}')
         if is_distributed():
             broadcast_object_list([(trial.number, overrides)], src=0)
         return _train(prep, trial.number, overrides, trial)
@@ -262,6 +268,7 @@ def _train(prep: PreparedSearch, number: int, overrides: Dict[str, Any], trial) 
     except UserInputError as err:
         if trial is not None:
             trial.set_user_attr('error', f'{type(err).__name__}: {err}')
+            trial.set_user_attr('input_error', True)  # not counted: nothing was learnt
         raise
     except KeyboardInterrupt:
         if trial is not None:

@@ -3,7 +3,11 @@
 The study's user attrs record what defines the search: the hash of the merged config
 (the file, its bases and the fixed ``--cfg-options``), the hash of the search space, the
 metric and the direction. Re-running the same command resumes the study; re-running it
-after any of these changed is refused with a message saying what changed.
+after any of these changed is refused with a message saying what changed -- unless no
+trial of the study has completed (COMPLETE or PRUNED) and none is running, e.g. after a
+first run with a ``--metric`` the config never logs: then there is nothing to mix and the
+study takes the new config/space/metric (saying so). The direction cannot change (optuna
+fixes it at creation).
 """
 import hashlib
 import json
@@ -13,7 +17,8 @@ from mmengine.config import Config
 
 from mmext.utils.errors import UserInputError
 
-from .storage import StorageSpec, build_storage, study_lock
+from .liveness import abandoned_numbers
+from .storage import StorageSpec, build_storage, redact_url, study_lock
 
 # user attrs written on the study (names are part of the on-disk format)
 ATTR_CONFIG_HASH = 'mmext_config_hash'
@@ -83,8 +88,25 @@ def open_study(storage: StorageSpec,
             for key, value in identity.items():
                 study.set_user_attr(key, value)
             return study
-    check_identity(study, storage.url, study_name, direction, identity)
+        if _nothing_to_mix(study) and study.direction.name.lower() == direction and any(
+                attrs.get(k) != v for k, v in identity.items()):
+            changed = sorted(k for k, v in identity.items() if attrs.get(k) != v)
+            print(f'study {study_name!r} has no completed or running trial: its settings '
+                  f'{changed} are replaced by this run\'s (before: '
+                  f'{ {k: attrs.get(k) for k in changed} })', flush=True)
+            for key, value in identity.items():
+                study.set_user_attr(key, value)
+            return study
+    check_identity(study, redact_url(storage.url), study_name, direction, identity)
     return study
+
+
+def _nothing_to_mix(study) -> bool:
+    """No trial completed, was pruned or is running: any earlier trial only failed."""
+    from optuna.trial import TrialState
+
+    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    return not study.get_trials(deepcopy=False, states=states)
 
 
 def check_identity(study, url: str, study_name: str, direction: str,
@@ -117,18 +139,25 @@ def check_identity(study, url: str, study_name: str, direction: str,
 
 
 def counted_trials(study) -> int:
-    """Trials that use up ``--n-trials``: all but WAITING ones and interrupted ones.
+    """Trials that use up ``--n-trials``: all but WAITING ones and FAIL ones that say
+    nothing about the search.
 
-    A trial stopped by Ctrl-C is FAIL with the user attr ``interrupted`` and is not
-    counted, so re-running an interrupted search runs the remaining trials.
+    Not counted: a trial stopped by Ctrl-C (FAIL, user attr ``interrupted``), one whose
+    worker died (FAIL, listed by :func:`~mmext.hpo.liveness.abandoned_numbers`) and one
+    stopped by an error in the user's inputs (FAIL, user attr ``input_error``, e.g. a
+    wrong ``--metric``). Re-running the same command then runs the remaining trials. A
+    trial that crashed (FAIL with ``error``) counts: re-running would crash again.
     """
     from optuna.trial import TrialState
 
+    abandoned = abandoned_numbers(study)
     n = 0
     for t in study.get_trials(deepcopy=False):
         if t.state == TrialState.WAITING:
             continue
-        if t.state == TrialState.FAIL and t.user_attrs.get('interrupted'):
+        if t.state == TrialState.FAIL and (t.user_attrs.get('interrupted')
+                                           or t.user_attrs.get('input_error')
+                                           or t.number in abandoned):
             continue
         n += 1
     return n

@@ -30,7 +30,7 @@ The mask npz format is documented in :mod:`mmext.selfsup.datasets.road_masks`
 (read by ``LoadRoadInstanceMasks``); the synthetic files add ``heights`` (true object
 heights).
 ``gt_depths.npz`` holds ``data``: an object array of float32 (H, W) sparse depth maps in
-test-split order (monodepth2's format; ``np.load(..., allow_pickle=True)``), written here
+test-split order (monodepth2's format; read it with ``load_gt_depths``), written here
 exactly (camera z at the velodyne pixels, ``pixel_offset=0``): it equals
 ``export_gt_depths(root, test_files, out, pixel_offset=0, depth_from='cam_z')``.
 

@@ -174,3 +174,22 @@ direction = 'maximize'
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
     return path
+
+
+@HOOKS.register_module()
+class HpoToyHangHook(Hook):
+    """Simulate a worker that gets ``kill -9``: in trial ``trial_dir_name`` write ``marker``
+    and then wait (the test kills the process). Does nothing once the marker exists."""
+
+    def __init__(self, trial_dir_name: str, marker: str) -> None:
+        self.trial_dir_name = trial_dir_name
+        self.marker = marker
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        """Block on the first iteration of the chosen trial until killed."""
+        import time
+        if osp.basename(runner.work_dir.rstrip('/')) == self.trial_dir_name and \
+                not osp.exists(self.marker):
+            with open(self.marker, 'w') as f:
+                f.write(str(os.getpid()))
+            time.sleep(600)

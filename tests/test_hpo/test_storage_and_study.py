@@ -37,8 +37,10 @@ def test_journal_storage_round_trip(tmp_path):
 
 
 def test_sampler_and_pruner_specs():
-    assert isinstance(build_sampler('random:seed=3'), optuna.samplers.RandomSampler)
-    assert isinstance(build_sampler('tpe', seed=1), optuna.samplers.TPESampler)
+    # seeded samplers are re-created per trial (PerTrialSeedSampler) around the named one
+    assert isinstance(build_sampler('random:seed=3').inner, optuna.samplers.RandomSampler)
+    assert isinstance(build_sampler('tpe', seed=1).inner, optuna.samplers.TPESampler)
+    assert isinstance(build_sampler('tpe'), optuna.samplers.TPESampler)
     pruner = build_pruner('median:n_startup_trials=2,n_warmup_steps=1')
     assert isinstance(pruner, optuna.pruners.MedianPruner)
     assert pruner._n_startup_trials == 2 and pruner._n_warmup_steps == 1
@@ -58,6 +60,7 @@ def test_changed_config_or_space_is_refused(tmp_path):
     space = write_toy_space(str(tmp_path / 'space.py'))
     study, _ = create_study(prepare(_settings(tmp_path, cfg, space)))
     assert study.user_attrs['mmext_metric'] == 'toy/neg_mse'
+    study.tell(study.ask(), 0.0)  # a completed trial: from now on changes are refused
     # same inputs: resumed, not refused
     again, _ = create_study(prepare(_settings(tmp_path, cfg, space)))
     assert again.user_attrs == study.user_attrs
@@ -84,7 +87,8 @@ def test_changed_config_or_space_is_refused(tmp_path):
 def test_metric_and_direction_mismatch_refused(tmp_path):
     cfg = write_toy_config(str(tmp_path / 'toy.py'), max_epochs=1)
     space = write_toy_space(str(tmp_path / 'space.py'))
-    create_study(prepare(_settings(tmp_path, cfg, space)))
+    study, _ = create_study(prepare(_settings(tmp_path, cfg, space)))
+    study.tell(study.ask(), 0.0)  # a completed trial: from now on changes are refused
     with pytest.raises(UserInputError, match="optimises metric 'toy/neg_mse'"):
         create_study(prepare(_settings(tmp_path, cfg, space, metric='toy/other')))
     with pytest.raises(UserInputError, match='--direction maximize, not minimize'):

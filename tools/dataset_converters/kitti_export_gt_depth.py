@@ -3,7 +3,8 @@
 For every line ``folder frame side`` of the split file the frame's velodyne scan is
 projected into the camera (mmext.selfsup.datasets.kitti_io.velodyne_to_depth). The output
 holds ``data``: an object array of float32 (H, W) maps (0 = no point) in split order; load
-it with ``np.load(path, allow_pickle=True)['data']``. The defaults (``--pixel-offset 1``,
+it with ``mmext.selfsup.datasets.load_gt_depths(path)`` (no ``allow_pickle``: only numpy
+arrays are accepted in the pickle). The defaults (``--pixel-offset 1``,
 ``--depth-from velo_x``) reproduce monodepth2's export_gt_depth.py for the Eigen split,
 i.e. the ground truth of every published KITTI number.
 

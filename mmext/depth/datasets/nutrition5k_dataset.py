@@ -13,6 +13,7 @@ from mmengine.logging import print_log
 
 from mmext.geometry import compute_volume, dilate, erode, fit_plane_ransac, height_map, pixel_rays
 from mmext.registry import DATASETS
+from mmext.utils.data_errors import record_skipped, sample_errors
 from .nutrition5k_io import (DEPTH_UNIT_M, check_depth_units, read_depth_raw, read_dish_metadata,
                              read_split_ids)
 
@@ -94,6 +95,11 @@ class Nutrition5kDataset(BaseDataset):
         return hashlib.md5(json.dumps([self.K.tolist(), self.footprint, src, self.depth_unit,
                                        self.plane_kw]).encode()).hexdigest()[:10]
 
+    def prepare_data(self, idx: int):
+        """Load sample ``idx``; a bad file is named with the sample (mmext.utils.data_errors)."""
+        with sample_errors(self, idx):
+            return super().prepare_data(idx)
+
     def load_data_list(self) -> List[dict]:
         root = self.data_root
         ids = read_split_ids(osp.join(root, self.split_file))
@@ -132,6 +138,8 @@ class Nutrition5kDataset(BaseDataset):
         if n_skip:
             print_log(f'Nutrition5kDataset {self.split_file}: kept {len(data_list)} of {len(ids)} '
                       f'dishes, skipped {n_skip} (see .skipped)', logger='current')
+        for reason, dishes in self.skipped.items():  # by name, in the log and skipped.json
+            record_skipped(self, reason, dishes, split=self.split_file)
         return data_list
 
     def _label(self, dish: str, depth_path: str, key: str) -> Dict:

@@ -8,6 +8,7 @@ from mmengine.logging import MMLogger
 
 from mmext.apis.inputs import check_coco_file
 from mmext.registry import DATASETS
+from mmext.utils.data_errors import record_skipped, sample_errors
 from mmext.utils.errors import UserInputError, missing_path_message
 
 FLIR_DATA_HINT = (
@@ -66,6 +67,11 @@ class FLIRDataset(CocoDataset):
         self.skip_unpaired = skip_unpaired
         self.unpaired_count = 0
         super().__init__(*args, **kwargs)
+
+    def prepare_data(self, idx: int):
+        """Load sample ``idx``; a bad file is named with the sample (mmext.utils.data_errors)."""
+        with sample_errors(self, idx):
+            return super().prepare_data(idx)
 
     def load_data_list(self) -> List[dict]:
         """Validate the annotation file, load it as CocoDataset does, then pair RGB."""
@@ -128,7 +134,7 @@ class FLIRDataset(CocoDataset):
     def _pair_rgb(self, data_list: List[dict]) -> List[dict]:
         root = self._rgb_root()
         mapping = self._thermal_to_rgb_names()
-        kept = []
+        kept, skipped = [], []
         for info in data_list:
             name = osp.basename(info['img_path'])
             if mapping is not None:
@@ -139,6 +145,7 @@ class FLIRDataset(CocoDataset):
             if rgb_path is None or not osp.isfile(rgb_path):
                 self.unpaired_count += 1
                 if self.skip_unpaired:
+                    skipped.append(name)
                     continue
                 rgb_path = None
             kept.append(dict(info, rgb_path=rgb_path))
@@ -146,4 +153,5 @@ class FLIRDataset(CocoDataset):
             f'FLIRDataset {self.ann_file}: {len(data_list) - self.unpaired_count} of '
             f'{len(data_list)} thermal frames have an RGB partner; '
             f'{self.unpaired_count} without' + (' skipped' if self.skip_unpaired else ''))
+        record_skipped(self, 'no RGB partner', skipped, split=str(self.ann_file))
         return kept

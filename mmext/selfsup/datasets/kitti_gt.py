@@ -3,9 +3,12 @@ as monodepth2's ``gt_depths.npz`` and loaded back (cached per process).
 
 ``gt_depths.npz`` holds one key, ``data``: a 1-D *object* array whose i-th element is the
 float32 (H, W) sparse depth map (metres, 0 = no lidar point) of the i-th line of the
-split file. Object arrays are pickled, so loading needs ``allow_pickle=True``::
+split file. Object arrays are pickled; numpy reads them only with ``allow_pickle=True``,
+which would run code from a crafted file. :func:`load_gt_depths` instead reads the pickle
+with a restricted unpickler that can only rebuild numpy arrays
+(:func:`mmext.utils.safe_load.load_npz_array`) and refuses anything else::
 
-    maps = np.load('splits/eigen/gt_depths.npz', allow_pickle=True)['data']
+    maps = load_gt_depths('splits/eigen/gt_depths.npz')
     depth_of_line_i = maps[i]
 
 mmext's exports also store what the depth is: ``depth_from`` (``'velo_x'`` or ``'cam_z'``)
@@ -18,6 +21,8 @@ from functools import lru_cache
 from typing import Dict, List, Optional
 
 import numpy as np
+
+from mmext.utils.safe_load import load_npz_array
 
 from .kitti_io import calib_dir_of, read_split_file, velodyne_path, velodyne_to_depth
 
@@ -87,16 +92,20 @@ def gt_depth_kind(path: str) -> Optional[Dict[str, object]]:
 def load_gt_depths(path: str) -> np.ndarray:
     """Load (and cache, per process) the ``data`` object array of a ``gt_depths.npz``.
 
+    The file is read without ``allow_pickle``: the object array's pickle may only refer to
+    numpy's array reconstruction (monodepth2's layout); a plain (N, H, W) float array (what
+    ``np.array`` gives when every map has one size) is accepted too.
+
     Raises:
         FileNotFoundError: If the file does not exist.
-        ValueError: If it has no ``data`` array.
+        ValueError: If it has no ``data`` array, is corrupt, or its pickle asks for anything
+            but numpy arrays (:class:`~mmext.utils.safe_load.UnsafeDataFileError`).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'ground-truth depth file not found: {path!r} (write it with '
             f'tools/dataset_converters/kitti_export_gt_depth.py)')
-    with np.load(path, allow_pickle=True) as f:
-        if 'data' not in f.files:
-            raise ValueError(f'{path}: expected key "data" (monodepth2 gt_depths.npz), found '
-                             f'{f.files}')
-        return f['data']
+    try:
+        return load_npz_array(path, 'data')
+    except KeyError as err:
+        raise ValueError(f'{err.args[0]} (monodepth2 gt_depths.npz)') from None

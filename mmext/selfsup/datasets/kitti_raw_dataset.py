@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from mmext.registry import DATASETS, TRANSFORMS
+from mmext.utils.data_errors import sample_errors
 from .kitti_gt import load_gt_depths
 from .kitti_io import (calib_dir_of, cam_index, image_path, load_kitti_intrinsics,
                        read_split_file, velodyne_path)
@@ -124,6 +125,11 @@ class KITTIRawDataset(BaseDataset):
         write_synthetic_kitti(self.data_root, **dict(self.generate_if_missing))
 
     # ------------------------------------------------------------------ loading
+    def prepare_data(self, idx: int):
+        """Load sample ``idx``; a bad file is named with the sample (mmext.utils.data_errors)."""
+        with sample_errors(self, idx):
+            return super().prepare_data(idx)
+
     def load_data_list(self) -> List[dict]:
         """One entry per split line (see the class docstring for the keys)."""
         if self.generate_if_missing is not None:

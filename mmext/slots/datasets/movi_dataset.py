@@ -4,6 +4,7 @@ from typing import List, Optional
 from mmengine.dataset import BaseDataset
 
 from mmext.registry import DATASETS, TRANSFORMS
+from mmext.utils.data_errors import sample_errors
 from .movi_io import detect_format, index_videos, load_video
 
 
@@ -64,6 +65,11 @@ class MOViDataset(BaseDataset):
         if self.fmt != 'auto':
             kwargs.setdefault('fmt', self.fmt)
         write_synthetic_movi(self.data_root, split=self.split, **kwargs)
+
+    def prepare_data(self, idx: int):
+        """Load sample ``idx``; a bad file is named with the sample (mmext.utils.data_errors)."""
+        with sample_errors(self, idx):
+            return super().prepare_data(idx)
 
     def load_data_list(self) -> List[dict]:
         """One entry per clip: video location, start frame (-1 = random), length."""

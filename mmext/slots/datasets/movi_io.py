@@ -68,18 +68,27 @@ def index_videos(data_root: str, split: str, fmt: str = 'auto') -> List[Dict[str
     return entries
 
 
+def _load_npy(src, mmap_mode=None, where: str = ''):
+    """``np.load`` (never unpickling) with the file named in any error."""
+    try:
+        return np.load(src, mmap_mode=mmap_mode, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise ValueError(f'{where or src}: not a readable .npy array ({err})') from None
+
+
 def load_video(entry: Dict[str, str]) -> Tuple[np.ndarray, np.ndarray]:
     """Load ``(video (T, H, W, 3) uint8, segmentations (T, H, W))`` of an index entry."""
     if entry['fmt'] == 'folder':
-        video = np.load(osp.join(entry['location'], 'video.npy'), mmap_mode='r')
-        segs = np.load(osp.join(entry['location'], 'segmentations.npy'), mmap_mode='r')
+        video = _load_npy(osp.join(entry['location'], 'video.npy'), mmap_mode='r')
+        segs = _load_npy(osp.join(entry['location'], 'segmentations.npy'), mmap_mode='r')
         where = entry['location']
     else:
         with tarfile.open(entry['location']) as tar:
             arrays = []
             for field in REQUIRED:
                 f = tar.extractfile(f"{entry['video_id']}.{field}")
-                arrays.append(np.load(io.BytesIO(f.read())))
+                arrays.append(_load_npy(io.BytesIO(f.read()),
+                                        where=f"{entry['location']}:{entry['video_id']}.{field}"))
         video, segs = arrays
         where = f"{entry['location']}:{entry['video_id']}"
     if segs.ndim == 4 and segs.shape[-1] == 1:
