@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from mmext.geometry import road_heights
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 __all__ = ['CameraHeightLoss']
 
@@ -27,6 +28,7 @@ class CameraHeightLoss(nn.Module):
         super().__init__()
         self.loss_weight, self.min_pixels, self.loss_name = loss_weight, min_pixels, loss_name
 
+    @float32
     def forward(self, depth: Tensor, K: Tensor, road_mask: Tensor,
                 target: Union[float, Tensor]) -> Tensor:
         """Loss for ``(B, 1, H, W)`` depth, ``(B, 3, 3)`` intrinsics, a ``(B, [1,] H, W)`` road
