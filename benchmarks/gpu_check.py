@@ -189,7 +189,7 @@ def case_teacher(dry: bool, g) -> Case:
 
 
 SAM2_TINY = [
-    '++model.image_size=256', '++model.image_encoder.trunk.embed_dim=16',
+    '++model.image_size=128', '++model.image_encoder.trunk.embed_dim=16',
     '++model.image_encoder.trunk.num_heads=1', '++model.image_encoder.trunk.stages=[1,1,2,1]',
     '++model.image_encoder.trunk.global_att_blocks=[3]',
     '++model.image_encoder.trunk.window_pos_embed_bkg_spatial_size=[4,4]',

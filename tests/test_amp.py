@@ -218,3 +218,23 @@ def test_thermal_yolox_bf16():
     with torch.no_grad(), torch.autocast(**BF16):
         out = model(inputs, samples, mode='predict')  # NMS on bf16-produced boxes
     assert len(out) == 2
+
+
+# ---- tools/train.py --amp / --amp-dtype -------------------------------------------------------
+def test_amp_dtype_sets_the_optim_wrapper(monkeypatch, tmp_path):
+    from mmengine.config import Config
+
+    from mmext.apis import configure_train
+    from mmext.utils import UserInputError
+    def cfg():
+        return Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='SGD'))))
+
+    with pytest.raises(UserInputError, match='needs --amp'):
+        configure_train(cfg(), 'x.py', work_dir=str(tmp_path), amp_dtype='bfloat16')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)  # the GPU path
+    out = configure_train(cfg(), 'x.py', work_dir=str(tmp_path), amp=True,
+                          amp_dtype='bfloat16')
+    assert out.optim_wrapper.type == 'AmpOptimWrapper'
+    assert out.optim_wrapper.dtype == 'bfloat16' and out.optim_wrapper.loss_scale == 'dynamic'
+    fp16 = configure_train(cfg(), 'x.py', work_dir=str(tmp_path), amp=True)
+    assert 'dtype' not in fp16.optim_wrapper  # mmengine's default: float16

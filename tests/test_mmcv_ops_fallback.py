@@ -149,3 +149,49 @@ def test_nms_on_cuda_equals_cpu():
     assert torch.equal(keep_gpu.cpu(), keep_cpu)
     got = fallback.nms_like_mmcv(boxes.cuda(), scores.cuda(), 0.5).cpu()
     assert torch.equal(got, ext_module.nms(boxes, scores, iou_threshold=0.5, offset=0))
+
+
+def _gpu_check():
+    import importlib.util
+    import os.path as osp
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(
+        'mmext_gpu_check_ops', osp.join(root, 'benchmarks', 'gpu_check.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize('family, makes', [
+    ('thermal (YOLOX student validation/test, mmdet YOLOX teacher)',
+     ['case_thermal', 'case_teacher']),
+    ('food (Depth Anything V2, UniDepth)', ['case_food']),
+    ('selfsup (monodepth2 / FUMET)', ['case_selfsup']),
+    ('slots (DINOSAUR, pixel Slot Attention)', ['case_slots']),
+])
+def test_mmcv_ops_reached_are_the_listed_ones(monkeypatch, family, makes):
+    """Record every call into mmcv's compiled module while each family trains a step and
+    predicts: exactly the ops of MMCV_OPS_REACHED (only these need CUDA kernels)."""
+    import mmcv._ext as ext
+    from mmengine.registry import DefaultScope
+    gc = _gpu_check()
+    called = set()
+    for name in dir(ext):
+        fn = getattr(ext, name)
+        if callable(fn) and not name.startswith('_'):
+            def rec(*a, _n=name, _f=fn, **k):
+                called.add(_n)
+                return _f(*a, **k)
+            monkeypatch.setattr(ext, name, rec)
+    with DefaultScope.overwrite_default_scope('mmext'):
+        for make in makes:
+            case = getattr(gc, make)(True, torch.Generator().manual_seed(0))
+            model = case.model
+            if case.kind == 'train':
+                ow = gc._optim_wrapper(model, False, 'bfloat16', True)
+                model.train_step(case.data, ow)
+            model.eval()
+            with torch.no_grad():
+                model.test_step(case.data) if case.kind == 'infer' else \
+                    model(**model.data_preprocessor(case.data, False), mode='predict')
+    assert called == set(fallback.MMCV_OPS_REACHED[family]), called

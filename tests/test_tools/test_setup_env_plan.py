@@ -41,7 +41,8 @@ def _plan(tmp_path, smi=None, nvcc=None, **env):
 def test_no_gpu_keeps_the_cpu_build(tmp_path):
     plan = _plan(tmp_path)
     assert plan['plan'] == 'cpu'
-    nproc = subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()
+    nproc = subprocess.run(['nproc'], capture_output=True, text=True,  # nproc reads OMP_*
+                           env={'PATH': '/usr/bin:/bin'}).stdout.strip()
     # exactly the environment of the CPU build used before GPU support existed
     assert plan['env'] == f'MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS={nproc}'
 
