@@ -115,9 +115,16 @@ build_mmcv_cuda() {  # build_mmcv_cuda [pip args]: mmcv with CPU + CUDA kernels
   elif [ -n "$MMCV_NVCC" ]; then
     cuda_home="$(cd "$(dirname "$MMCV_NVCC")/.." && pwd)"
   fi
+  # torch's CUDA headers (ATen/cuda) include cuSPARSE/cuBLAS headers that a minimal machine
+  # toolkit may lack; the wheels torch installed carry them: add them after the toolkit's.
+  local wheel_inc extra=()
+  wheel_inc="$(py_query "import os, nvidia; print(os.path.join(list(nvidia.__path__)[0], 'cu13', 'include'))")"
+  if [ -n "$wheel_inc" ] && [ -d "$wheel_inc" ]; then
+    extra=(MMCV_CUDA_ARGS="-I$wheel_inc" CPATH="$wheel_inc${CPATH:+:$CPATH}")
+  fi
   log "installing mmcv 2.1.0 with CPU + CUDA ops for compute capability $MMCV_ARCH" \
-      "(CUDA_HOME=$cuda_home; build time on this machine not measured yet)"
-  env $(mmcv_build_env) CUDA_HOME="$cuda_home" PATH="$cuda_home/bin:$PATH" \
+      "(CUDA_HOME=$cuda_home; build time on a GPU machine not measured yet)"
+  env $(mmcv_build_env) CUDA_HOME="$cuda_home" PATH="$cuda_home/bin:$PATH" "${extra[@]}" \
     "${PIP[@]}" -q --no-build-isolation --no-cache-dir "$@" mmcv==2.1.0
 }
 
