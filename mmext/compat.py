@@ -31,6 +31,12 @@ and has its own test in ``tests/test_compat.py``. Each is idempotent.
    both of which fail for CPU processes. Called by the tools with the config: it switches the
    process group backend to gloo and the DDP wrapper to ``device_ids=None``; the
    ``set_device`` call is skipped when CUDA is absent. Upstream: not fixed in 0.10.7.
+4. :func:`mmext.utils.mmcv_ops.apply` -- mmcv 2.1.0's ``nms`` kernels read float32 only, so
+   YOLOX's post-processing under autocast (bf16/fp16 boxes) stops with "expected scalar
+   type Float": half inputs are cast to float32 first. And on a CUDA machine whose mmcv was
+   built without CUDA kernels, ``nms`` (the only mmcv op mmext's configs reach on a device)
+   runs ``torchvision.ops.nms`` for CUDA tensors, with one warning, keeping mmcv's boxes.
+   Everything else runs mmcv's own kernel. Upstream: not fixed in mmcv 2.1.0.
 """
 import importlib.util
 import sys
@@ -164,4 +170,7 @@ def apply_all() -> List[str]:
         allow_mmengine_checkpoint_globals()
         slim_history_buffer_state()
         _skip_cuda_set_device_without_cuda()
+        from mmext.utils.mmcv_ops import apply as wrap_mmcv_nms
+        if wrap_mmcv_nms():
+            _APPLIED.append('wrap_mmcv_nms')
     return list(_APPLIED)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Distributed testing with torchrun: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
+# Several machines: NNODES, NODE_RANK, MASTER_ADDR, PORT as in tools/dist_train.sh.
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3

@@ -24,6 +24,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--amp', action='store_true', default=False,
                         help='enable automatic-mixed-precision training')
+    parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default=None,
+                        help='half-precision type of --amp (default float16; bfloat16 on '
+                        'A100/H100)')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from the given checkpoint, or from the latest '
                         'checkpoint in the work dir when no path is given')
@@ -36,7 +39,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     configure_train(cfg, args.config, work_dir=args.work_dir, amp=args.amp,
-                    resume=args.resume, launcher=args.launcher)
+                    resume=args.resume, launcher=args.launcher, amp_dtype=args.amp_dtype)
     prepare_experiment(cfg)  # e.g. generate pseudo-labels (cached in the work dir)
     check_config_inputs(cfg, splits=('train', 'val') if cfg.get('val_cfg') else ('train', ))
     runner = build_runner(cfg)

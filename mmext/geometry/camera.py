@@ -9,6 +9,8 @@ from typing import Any, Tuple, Union
 import torch
 from torch import Tensor
 
+from mmext.utils.amp import float32
+
 __all__ = ['as_batched_K', 'scale_intrinsics', 'crop_intrinsics', 'pixel_rays', 'backproject']
 
 
@@ -65,6 +67,7 @@ def crop_intrinsics(K: Tensor, left: float, top: float) -> Tensor:
     return K
 
 
+@float32
 def pixel_rays(K: Tensor, size: Tuple[int, int]) -> Tensor:
     """Rays ``d = K^-1 (u, v, 1)`` (z component 1) for every pixel.
 
@@ -91,6 +94,7 @@ def pixel_rays(K: Tensor, size: Tuple[int, int]) -> Tensor:
     return out
 
 
+@float32
 def backproject(depth: Tensor, K: Tensor) -> Tensor:
     """Back-project a z-depth map to camera-frame 3D points.
 

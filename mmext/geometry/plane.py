@@ -11,6 +11,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from mmext.utils.amp import float32
+
 __all__ = ['fit_plane_lstsq', 'fit_plane_lstsq_sparse', 'fit_plane_ransac', 'signed_height',
            'plane_from_points']
 
@@ -27,6 +29,7 @@ def _flatten(points: Tensor, weights: Tensor):
     return pts, w
 
 
+@float32
 def fit_plane_lstsq(points: Tensor, weights: Tensor, eps: float = 1e-9) -> Tensor:
     """Weighted least-squares plane ``Z = a X + b Y + c`` (differentiable).
 
@@ -51,6 +54,7 @@ def fit_plane_lstsq(points: Tensor, weights: Tensor, eps: float = 1e-9) -> Tenso
     return fit_plane_lstsq_sparse(pts[sel], w[sel], bid, B, eps)
 
 
+@float32
 def fit_plane_lstsq_sparse(p: Tensor, w: Tensor, bid: Tensor, batch: int,
                            eps: float = 1e-9) -> Tensor:
     """:func:`fit_plane_lstsq` on already selected points ``p`` ``(N, 3)`` with weights ``w``
@@ -97,6 +101,7 @@ def plane_from_points(p0: Tensor, p1: Tensor, p2: Tensor) -> Tensor:
     return torch.cat([n * sign, d * sign], dim=-1)
 
 
+@float32
 def signed_height(points: Tensor, plane: Tensor) -> Tensor:
     """Signed distance ``n . p + d`` of ``(B, ..., 3)`` points to ``(B, 4)`` planes."""
     shape = (plane.shape[0],) + (1,) * (points.dim() - 2) + (4,)
@@ -104,6 +109,7 @@ def signed_height(points: Tensor, plane: Tensor) -> Tensor:
     return (points * pl[..., :3]).sum(-1) + pl[..., 3]
 
 
+@float32
 def fit_plane_ransac(points: Tensor, weights: Tensor, iterations: int = 200,
                      threshold: float = 0.003, generator: Optional[torch.Generator] = None,
                      refine: bool = True, score_points: int = 2048) -> Tensor:

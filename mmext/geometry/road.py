@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmext.utils.amp import float32
 from .camera import as_batched_K, backproject
 from .plane import plane_from_points
 
@@ -125,6 +126,7 @@ def fumet_road_mask(road_mask: Tensor, min_fraction: float = 0.01) -> Tuple[Tens
     return m, ok
 
 
+@float32
 def fumet_road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
                        min_fraction: float = 0.01) -> Dict[str, Tensor]:
     """FUMET's per-pixel camera heights over the road (``compute_cam_heights_and_road_normals``).
@@ -172,6 +174,7 @@ def _normal_support(valid: Tensor) -> Tensor:
     return ok & valid
 
 
+@float32
 def road_heights(depth: Tensor, K: Tensor, road_mask: Tensor,
                  min_pixels: int = 20) -> Dict[str, Tensor]:
     """Per-image camera height above the road, FUMET style.
@@ -228,6 +231,7 @@ def _pca_plane(p: Tensor) -> Tensor:
     return torch.cat([n, -(n @ c).view(1)])
 
 
+@float32
 def road_plane_heights(depth: Tensor, K: Tensor, road_mask: Tensor, threshold: float = 0.05,
                        iterations: int = 200, min_points: int = 20,
                        generator: Optional[torch.Generator] = None) -> Dict[str, Tensor]:
@@ -279,6 +283,7 @@ def road_plane_heights(depth: Tensor, K: Tensor, road_mask: Tensor, threshold: f
                 inliers=torch.tensor(counts, dtype=torch.long))
 
 
+@float32
 def camera_heights(depth: Tensor, K: Tensor, road_mask: Tensor, method: str = 'normals',
                    min_pixels: int = 20, threshold: float = 0.05,
                    seed: Optional[int] = 0) -> Tensor:

@@ -23,6 +23,7 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from mmext.utils.amp import float32
 from .camera import as_batched_K, pixel_rays
 from .plane import fit_plane_lstsq_sparse, fit_plane_ransac
 from .ring import mask_ring
@@ -51,6 +52,7 @@ def _ray_planes(K: Tensor, H: int, W: int):
     return rx, ry
 
 
+@float32
 def fit_table_plane(depth: Tensor, K: Tensor, mask: Tensor, method: str = 'lstsq',
                     ring_inner: int = 5, ring_width: int = 20, **ransac_kwargs) -> Tensor:
     """Fit the table plane on a ring around the food mask (pixels with depth > 0 only).
@@ -83,6 +85,7 @@ def fit_table_plane(depth: Tensor, K: Tensor, mask: Tensor, method: str = 'lstsq
     return fit_plane_lstsq_sparse(p, torch.ones_like(z), bid, B)
 
 
+@float32
 def height_map(depth: Tensor, K: Tensor, plane: Tensor) -> Tensor:
     """Signed height ``n . X + d`` of every pixel's point above ``(B, 4)`` planes."""
     depth = _bhw(depth, 'depth')
@@ -131,6 +134,7 @@ def _surface_footprint(depth: Tensor, rx: Tensor, ry: Tensor, plane: Tensor, m: 
     return torch.where(ok_u & ok_v, area, fallback)
 
 
+@float32
 def compute_volume(depth: Tensor, K: Tensor, mask: Tensor, plane: Optional[Tensor] = None,
                    footprint: str = 'surface', plane_method: str = 'lstsq',
                    ring_inner: int = 5, ring_width: int = 20, **ransac_kwargs) -> Tensor:

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmext.utils.amp import float32
 from .camera import as_batched_K, backproject
 
 __all__ = ['axisangle_to_matrix', 'pose_from_axisangle', 'project_points', 'warp_to_target']
@@ -28,6 +29,7 @@ def axisangle_to_matrix(axisangle: Tensor) -> Tensor:
     return eye + s * skew + (1 - c) * (skew @ skew)
 
 
+@float32
 def pose_from_axisangle(axisangle: Tensor, translation: Tensor, invert: bool = False) -> Tensor:
     """``(B, 4, 4)`` transform ``[R | t]`` from ``(B, 3)`` axis-angle and translation.
 
@@ -45,6 +47,7 @@ def pose_from_axisangle(axisangle: Tensor, translation: Tensor, invert: bool = F
     return T
 
 
+@float32
 def project_points(points: Tensor, K: Tensor, eps: float = 1e-7) -> Tuple[Tensor, Tensor]:
     """Project ``(B, H, W, 3)`` camera-frame points with ``(B, 3, 3)`` intrinsics.
 
@@ -57,6 +60,7 @@ def project_points(points: Tensor, K: Tensor, eps: float = 1e-7) -> Tuple[Tensor
     return uv, z
 
 
+@float32
 def warp_to_target(source: Tensor, depth: Tensor, T_src_tgt: Tensor, K: Tensor,
                    padding_mode: str = 'border') -> Tuple[Tensor, Tensor]:
     """Synthesise the target view by sampling ``source`` where the target's points land.

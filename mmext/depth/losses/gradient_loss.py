@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from mmext.geometry import dilate
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ._utils import to_bhw, valid_pixels, zero_loss
 
 
@@ -32,6 +33,7 @@ class DepthGradientLoss(nn.Module):
         self.region, self.dilate_px = region, dilate_px
         self.loss_weight, self.loss_name = loss_weight, loss_name
 
+    @float32
     def forward(self, pred: Tensor, target: Tensor, valid_mask: Optional[Tensor] = None,
                 food_mask: Optional[Tensor] = None, **kwargs) -> Tensor:
         """Loss for ``(B, [1,] H, W)`` depth."""

@@ -4,6 +4,7 @@ from typing import Optional
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ._utils import to_bhw, valid_pixels, zero_loss
 
 
@@ -24,6 +25,7 @@ class MaskedL1Loss(nn.Module):
         self.use_food_mask = use_food_mask
         self.loss_weight, self.loss_name = loss_weight, loss_name
 
+    @float32
     def forward(self, pred: Tensor, target: Tensor, valid_mask: Optional[Tensor] = None,
                 food_mask: Optional[Tensor] = None, **kwargs) -> Tensor:
         """Loss for ``(B, [1,] H, W)`` depth; ``food_mask`` is used when configured."""

@@ -7,6 +7,7 @@ from torch import Tensor, nn
 from mmext.geometry import fit_plane_lstsq, mask_ring, pixel_rays
 from mmext.geometry.camera import as_batched_K
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ._utils import to_bhw, zero_loss
 
 
@@ -31,6 +32,7 @@ class PlaneLevelLoss(nn.Module):
         self.ring_inner, self.ring_width, self.min_points = ring_inner, ring_width, min_points
         self.loss_weight, self.loss_name = loss_weight, loss_name
 
+    @float32
     def forward(self, pred: Tensor, target: Optional[Tensor] = None,
                 valid_mask: Optional[Tensor] = None, food_mask: Optional[Tensor] = None,
                 K: Optional[Tensor] = None, **kwargs) -> Tensor:

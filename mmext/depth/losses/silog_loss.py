@@ -5,6 +5,7 @@ import torch
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ._utils import to_bhw, valid_pixels, zero_loss
 
 
@@ -33,6 +34,7 @@ class SILogLoss(nn.Module):
         self.lambd, self.min_depth, self.eps = lambd, min_depth, eps
         self.loss_weight, self.loss_name = loss_weight, loss_name
 
+    @float32
     def forward(self, pred: Tensor, target: Tensor, valid_mask: Optional[Tensor] = None,
                 **kwargs) -> Tensor:
         """Loss for ``(B, [1,] H, W)`` predicted and ground-truth depth."""

@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from mmext.geometry import compute_volume
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ._utils import to_bhw, zero_loss
 
 
@@ -33,6 +34,7 @@ class VolumeLoss(nn.Module):
         self.footprint, self.ring_inner, self.ring_width = footprint, ring_inner, ring_width
         self.eps, self.loss_weight, self.loss_name = eps, loss_weight, loss_name
 
+    @float32
     def forward(self, pred: Tensor, target: Optional[Tensor] = None,
                 valid_mask: Optional[Tensor] = None, food_mask: Optional[Tensor] = None,
                 K: Optional[Tensor] = None, gt_volume: Optional[Tensor] = None,

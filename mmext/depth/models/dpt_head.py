@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 
 class ResidualConvUnit(nn.Module):
@@ -106,6 +107,6 @@ class DepthAnythingHead(nn.Module):
         out = s.output_conv1(p1)
         out = F.interpolate(out, (patch_h * self.patch_size, patch_w * self.patch_size),
                             mode='bilinear', align_corners=True)
-        out = s.output_conv2(out)
+        out = float32(s.output_conv2)(out)  # depth in float32 under AMP
         # transformers scales both modes by max_depth (1 for relative models).
         return out * self.max_depth

@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from mmext.geometry import fumet_road_heights, road_heights
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 __all__ = ['CameraHeightLoss']
 
@@ -48,6 +49,7 @@ class CameraHeightLoss(nn.Module):
         self.loss_weight, self.form, self.loss_name = loss_weight, form, loss_name
         self.min_fraction, self.min_pixels = min_fraction, min_pixels
 
+    @float32
     def forward(self, depth: Tensor, K: Tensor, road_mask: Tensor,
                 target: Union[float, Tensor]) -> Tensor:
         """Loss for ``(B, 1, H, W)`` depth, ``(B, 3, 3)`` intrinsics, a ``(B, [1,] H, W)`` road

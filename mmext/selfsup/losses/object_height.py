@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from mmext.geometry import as_batched_K, pixel_rays
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from ..objects import _own_heights, instance_boxes
 
 __all__ = ['object_height_records', 'object_scale_factors', 'frame_scale_factors',
@@ -35,6 +36,7 @@ def _silhouette_extent(rays: Tensor, K: Tensor, normal: Tensor) -> Tensor:
     return s.max() - s.min() + a.abs() + b.abs()
 
 
+@float32
 def object_height_records(depth: Tensor, K: Tensor, instance_map: Tensor,
                           instance_labels: Sequence[Tensor], classes: Sequence[str],
                           height_priors: Mapping[str, Sequence[float]],
@@ -368,6 +370,7 @@ class ObjectHeightLoss(nn.Module):
         s = object_scale_factors(rec)
         return [s[rec['batch_idx'] == b] for b in range(depth.shape[0])]
 
+    @float32
     def forward(self, depth: Tensor, K: Tensor, instance_map: Tensor,
                 instance_labels: Sequence[Tensor], keep: Optional[Sequence[Tensor]] = None,
                 road_normal: Optional[Tensor] = None,

@@ -5,11 +5,13 @@ import torch
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 from .ssim import ssim_dissimilarity
 
 __all__ = ['photometric_error', 'PhotometricReprojectionLoss']
 
 
+@float32
 def photometric_error(pred: Tensor, target: Tensor, alpha: float = 0.85) -> Tensor:
     """monodepth2's ``compute_reprojection_loss``: per-pixel
     ``alpha * mean_c SSIM_dissim(pred, target) + (1 - alpha) * mean_c |pred - target|``.
@@ -80,6 +82,7 @@ class PhotometricReprojectionLoss(nn.Module):
         err = torch.cat(errors, 1)                                       # (B, S, H, W)
         return err if self.min_reprojection else err.mean(1, keepdim=True)
 
+    @float32
     def forward(self, target: Tensor, warped: Sequence[Tensor],
                 sources: Optional[Sequence[Tensor]] = None,
                 return_mask: bool = False,

@@ -2,10 +2,12 @@
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 __all__ = ['edge_aware_smoothness', 'EdgeAwareSmoothnessLoss']
 
 
+@float32
 def edge_aware_smoothness(disp: Tensor, image: Tensor) -> Tensor:
     """monodepth2's ``get_smooth_loss``:
     ``mean(|d_x disp| exp(-mean_c |d_x I|)) + mean(|d_y disp| exp(-mean_c |d_y I|))`` with

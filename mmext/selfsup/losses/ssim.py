@@ -4,10 +4,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 __all__ = ['ssim_dissimilarity', 'SSIM']
 
 
+@float32
 def ssim_dissimilarity(x: Tensor, y: Tensor, c1: float = 0.01 ** 2,
                        c2: float = 0.03 ** 2) -> Tensor:
     """``clamp((1 - SSIM(x, y)) / 2, 0, 1)`` per pixel and channel, as monodepth2.

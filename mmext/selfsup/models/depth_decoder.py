@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 
 def conv3x3(cin: int, cout: int) -> nn.Sequential:
@@ -89,6 +90,7 @@ class DepthOutput(nn.Module):
         # softplus(bias) = init_depth - min_depth
         self.bias = float(torch.log(torch.expm1(torch.tensor(init_depth - min_depth))))
 
+    @float32
     def forward(self, raw: Tensor, size=None) -> Tensor:
         """Raw decoder output -> depth (m), optionally resized to ``size`` ``(H, W)``.
 

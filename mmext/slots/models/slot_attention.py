@@ -27,6 +27,7 @@ import torch
 import torch.nn as nn
 
 from mmext.registry import MODELS
+from mmext.utils.amp import float32
 
 
 def build_feature_projection(kind: str, in_dim: int, out_dim: int,
@@ -120,6 +121,7 @@ class SlotAttention(nn.Module):
         """Return ``mu + exp(log_sigma) * noise``."""
         return self.slots_mu + self.slots_log_sigma.exp() * noise
 
+    @float32
     def attention(self, k: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
         """Attention of one iteration, softmax over slots; shape (B, N, K)."""
         q = self.to_q(self.norm_slots(slots))
