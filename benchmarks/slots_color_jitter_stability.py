@@ -24,7 +24,8 @@ plumbing (minutes)::
 
     python benchmarks/slots_color_jitter_stability.py --work-dir work_dirs/jitter_cpu \
         --dinov2-config configs/slots/dinosaur-attnmask_tiny-random_synthetic-movi_64.py \
-        --pixel-config configs/slots/pixel-slots-attnmask_synthetic-movi_32.py --max-iters 20
+        --pixel-config configs/slots/pixel-slots-attnmask_synthetic-movi_32.py --max-iters 20 \
+        --cfg-options test_dataloader.dataset.max_videos=2
 """
 import argparse
 import json
@@ -32,7 +33,7 @@ import os
 import os.path as osp
 import time
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 JITTERS = {  # fixed colour transforms (brightness/contrast/saturation factors, hue turns)
     'mild': dict(brightness=1.1, contrast=0.9, saturation=1.1, hue=0.05),
@@ -43,10 +44,12 @@ JITTERS = {  # fixed colour transforms (brightness/contrast/saturation factors, 
 KEYS = ('slots/mask_stability', 'slots/FG-ARI', 'slots/mBO', 'slots/mask_similarity')
 
 
-def run_one(config: str, work_dir: str, max_iters, checkpoint):
+def run_one(config: str, work_dir: str, max_iters, checkpoint, cfg_options=None):
     """Train (unless ``checkpoint``) and test ``config`` once per jitter setting."""
     from mmengine.runner import Runner
     cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
     cfg.work_dir = work_dir
     if max_iters is not None:
         cfg.train_cfg.max_iters = max_iters
@@ -79,14 +82,16 @@ def main() -> None:
                    help='training iterations of each model (0: use the configs\' own)')
     p.add_argument('--dinov2-checkpoint', default=None)
     p.add_argument('--pixel-checkpoint', default=None)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
+                   help='overrides applied to both configs (key=value)')
     a = p.parse_args()
     import mmext  # noqa: F401
     iters = a.max_iters or None
     out = {
         'dinov2': run_one(a.dinov2_config, osp.join(a.work_dir, 'dinov2'), iters,
-                          a.dinov2_checkpoint),
+                          a.dinov2_checkpoint, a.cfg_options),
         'pixel': run_one(a.pixel_config, osp.join(a.work_dir, 'pixel'), iters,
-                         a.pixel_checkpoint),
+                         a.pixel_checkpoint, a.cfg_options),
     }
     os.makedirs(a.work_dir, exist_ok=True)
     with open(osp.join(a.work_dir, 'stability.json'), 'w') as f:
