@@ -1,12 +1,13 @@
 # MOVi-C exported with tools/dataset_converters/movi_tfds_to_npy.py (128 px, 24 frames),
-# resized to 224 px for a /14 ViT (16 x 16 patches). GT masks stay at 128 px: predictions
-# are upsampled to them for the metrics.
+# upscaled 128 -> 224 px for a /14 ViT (16 x 16 patches) as the OCL framework and VideoSAUR
+# do: bicubic on float frames, clamped to the valid range (no rounding to uint8). GT masks
+# stay at 128 px (OCL's DINOSAUR protocol): predictions are bilinearly upsampled to them.
 data_root = 'data/movi_c'
 img_size = 224
 train_frames = 1           # image models train on single frames; the video config overrides
 train_pipeline = [
     dict(type='LoadMOViClip'),
-    dict(type='ResizeClip', scale=img_size),
+    dict(type='ResizeClip', scale=img_size, interpolation='bicubic', clamp=True),
     dict(type='PackSlotInputs'),
 ]
 test_pipeline = train_pipeline

@@ -9,6 +9,9 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # per-slot mask grids / GIFs; `tools/test.py --show-dir DIR` switches it on
     visualization=dict(type='SlotVisualizationHook', draw=False, max_samples=16))
+# log 004's collapse diagnostics (diag_* in the log): history, plots under
+# <work_dir>/diagnostics/ and a WARNING line whenever a collapse is suspected
+custom_hooks = [dict(type='SlotDiagnosticsHook', interval=50)]
 env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))
 log_processor = dict(by_epoch=False, window_size=50)

@@ -28,6 +28,7 @@ val_evaluator = [
     dict(type='ObjectDiscoveryMetric', video_level=False),
     dict(type='MaskStabilityMetric'),
     dict(type='SlotDiversityMetric'),
+    dict(type='MaskSimilarityMetric'),
 ]
 test_evaluator = val_evaluator
 default_hooks = dict(checkpoint=dict(interval=1000, save_best=None))

@@ -29,6 +29,7 @@ val_evaluator = [
     dict(type='ObjectDiscoveryMetric', video_level=False),
     dict(type='MaskStabilityMetric'),
     dict(type='SlotDiversityMetric'),
+    dict(type='MaskSimilarityMetric'),
 ]
 test_evaluator = val_evaluator
 optim_wrapper = dict(optimizer=dict(lr=2e-3))

@@ -13,5 +13,6 @@ val_evaluator = [
     dict(type='TemporalConsistencyMetric'),
     dict(type='MaskStabilityMetric'),
     dict(type='SlotDiversityMetric'),
+    dict(type='MaskSimilarityMetric'),
 ]
 test_evaluator = val_evaluator

@@ -4,8 +4,8 @@ Importing this package registers SlotAttentionEncoder, DINOSAUR, VideoDINOSAUR, 
 Slot Attention autoencoder, the MOVi dataset / transforms, the object-discovery metrics and
 the slot visualisation hook. See docs/slots.md.
 """
-from . import baselines, datasets, metrics, models, visualization  # noqa: F401
+from . import baselines, datasets, hooks, metrics, models, visualization  # noqa: F401
 from .models import DINOSAUR, SlotAttentionEncoder, VideoDINOSAUR  # noqa: F401
 
-__all__ = ['baselines', 'datasets', 'metrics', 'models', 'visualization', 'DINOSAUR',
+__all__ = ['baselines', 'datasets', 'hooks', 'metrics', 'models', 'visualization', 'DINOSAUR',
            'SlotAttentionEncoder', 'VideoDINOSAUR']

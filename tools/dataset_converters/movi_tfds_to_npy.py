@@ -21,6 +21,8 @@ import numpy as np
 
 from mmext.synthetic.movi import write_movi_videos
 
+MOVI_MATERIALS = ('metal', 'rubber')  # MOVi-A/B instances/material_label names
+
 
 def tfds_videos(name: str, resolution: int, split: str, data_dir: str,
                 limit: Optional[int] = None) -> Iterator[Tuple[str, np.ndarray, np.ndarray,
@@ -39,8 +41,14 @@ def tfds_videos(name: str, resolution: int, split: str, data_dir: str,
         meta = ex.get('metadata', {})
         vid = meta.get('video_name', f'{split}_{i:06d}')
         vid = vid.decode() if isinstance(vid, bytes) else str(vid)
+        out_meta = dict(source=f'{name}/{resolution}x{resolution}', split=split, index=i)
+        # MOVi-A/B: instances/material_label is ClassLabel(['metal', 'rubber']) (per object,
+        # in segmentation id order 1..N); MOVi-C/D/E have no material
+        labels = ex.get('instances', {}).get('material_label')
+        if labels is not None:
+            out_meta['objects'] = [dict(material=MOVI_MATERIALS[int(m)]) for m in labels]
         yield (vid.replace('.', '_').replace('/', '_'), ex['video'], ex['segmentations'],
-               dict(source=f'{name}/{resolution}x{resolution}', split=split, index=i))
+               out_meta)
 
 
 def main() -> None:

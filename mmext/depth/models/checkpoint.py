@@ -15,6 +15,8 @@ import torch
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
+from mmext.utils.weight_loading import require_all_keys_loaded
+
 __all__ = ['convert_hf_state_dict', 'convert_official_state_dict', 'load_depth_anything',
            'read_hf_state_dict', 'depth_anything_cfg_from_hf', 'WeightLoadError']
 
@@ -166,10 +168,13 @@ def load_depth_anything(model: nn.Module, source: str, fmt: Optional[str] = None
     unknown += [k for k in converted if k not in own]
     missing = [k for k in own if k not in converted and not k.startswith('data_preprocessor.')]
     report = {'missing': missing, 'unexpected': unknown, 'shape_mismatch': mismatch}
-    if strict and (missing or unknown or mismatch):
-        raise WeightLoadError(f'{source}: checkpoint does not match the model: '
-                              + '; '.join(f'{k} ({len(v)}): {v[:8]}' for k, v in report.items()
-                                          if v))
+    # shared rule (mmext.utils.weight_loading): even with strict=False the encoder, frozen
+    # in the first stage of the staged fine-tuning, must load every key
+    encoder = {k: [x for x in v if x.startswith('backbone.')]
+               for k, v in report.items() if k != 'unexpected'}
+    require_all_keys_loaded(report if strict else encoder, source,
+                            'Depth Anything model' if strict else 'Depth Anything encoder',
+                            error_cls=WeightLoadError, total=len(own))
     for k, v in report.items():
         if v:
             print_log(f'load_depth_anything {source}: {len(v)} {k} keys: {v[:10]}',

@@ -6,6 +6,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmext.registry import MODELS
+from mmext.utils.weight_loading import key_report, require_all_keys_loaded
 
 
 @MODELS.register_module()
@@ -67,18 +68,14 @@ class ResNetPyramidEncoder(nn.Module):
         if w is not None and 'conv1.weight' in own and w.shape[1] != own['conv1.weight'].shape[1]:
             reps = own['conv1.weight'].shape[1] // w.shape[1]
             state['conv1.weight'] = w.repeat(1, reps, 1, 1) / reps
-        extra = [k for k in state if k not in own and not k.startswith('fc.')]
-        if extra:
-            raise ValueError(f'{self.pretrained}: keys {extra[:5]} ({len(extra)} in all) are '
-                             'not in the backbone; is it a ResNet of the same depth?')
+        # every encoder key must load (shared rule, mmext.utils.weight_loading)
+        report = key_report(own, state, lambda k: k.endswith('num_batches_tracked'),
+                            lambda k: k.startswith('fc.'))
+        report['shape_mismatch'] = [k for k in state if k in own
+                                    and state[k].shape != own[k].shape]
+        require_all_keys_loaded(report, self.pretrained, 'ResNet encoder (same depth?)',
+                                total=len(own))
         state = {k: v for k, v in state.items() if k in own}
-        missing = sorted(set(own) - set(state))
-        bad = [k for k in state if state[k].shape != own[k].shape]
-        if bad:
-            raise ValueError(f'{self.pretrained}: shape mismatch for {bad[:5]}')
-        if [k for k in missing if not k.endswith('num_batches_tracked')]:
-            raise ValueError(f'{self.pretrained}: missing backbone keys {missing[:5]} ... '
-                             f'({len(missing)} in all); is it a ResNet of the same depth?')
         self.backbone.load_state_dict(state, strict=False)
 
     def forward(self, x: Tensor) -> List[Tensor]:

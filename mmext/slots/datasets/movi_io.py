@@ -101,3 +101,49 @@ def load_video(entry: Dict[str, str]) -> Tuple[np.ndarray, np.ndarray]:
     if video.dtype != np.uint8:
         raise ValueError(f'{where}: video.npy must be uint8, got {video.dtype}')
     return video, segs
+
+
+def load_metadata(entry: Dict[str, str]) -> Dict:
+    """The ``metadata.json`` of an index entry ({} when the export has none)."""
+    import json
+    if entry['fmt'] == 'folder':
+        path = osp.join(entry['location'], 'metadata.json')
+        if not osp.isfile(path):
+            return {}
+        with open(path) as f:
+            return json.load(f)
+    with tarfile.open(entry['location']) as tar:
+        try:
+            f = tar.extractfile(f"{entry['video_id']}.metadata.json")
+        except KeyError:
+            return {}
+        return json.loads(f.read().decode())
+
+
+MATERIALS = ('metal', 'rubber')
+
+
+def object_materials(meta: Dict) -> List[str]:
+    """Per-object materials (``'metal'`` / ``'rubber'``) of a video's metadata.
+
+    Reads ``meta['objects'][i]['material']`` (the TFDS converter, from MOVi-A/B's
+    ``instances/material_label``) or the synthetic generator's ``metal`` flag. MOVi-C/D/E
+    (Google Scanned Objects) carry no material: the list is empty.
+    """
+    mats = []
+    for obj in meta.get('objects', []):
+        if 'material' in obj:
+            mats.append(str(obj['material']))
+        elif 'metal' in obj:
+            mats.append('metal' if obj['metal'] else 'rubber')
+    return mats
+
+
+def video_material(meta: Dict) -> str:
+    """``'metal'`` / ``'rubber'`` when every object is made of it, ``'mixed'`` otherwise,
+    ``'unknown'`` without material information."""
+    mats = set(object_materials(meta))
+    if not mats:
+        return 'unknown'
+    return mats.pop() if len(mats) == 1 else 'mixed'
+

@@ -11,7 +11,8 @@ Definitions:
       ``ARI = 2 (tp tn - fn fp) / ((tp + fn)(fn + tn) + (tp + fp)(fp + tn))`` and
       ``ARI = 1`` when ``fn == fp == 0`` (identical partitions, also the empty case).
     * **FG-ARI** -- ARI restricted to pixels whose GT label is not background (the OCL
-      framework drops the background GT channel). ``nan`` if there are no such pixels.
+      framework drops the background GT channel). ``1.0`` if there are no such pixels (the
+      OCL / VideoSAUR convention; ``empty=nan`` for "undefined").
     * **mBO** -- for every non-empty GT mask the best IoU with any predicted (argmax) mask,
       averaged over the GT masks (background excluded when ``ignore_background``).
     * **Hungarian mIoU** -- one-to-one matching of GT masks to predicted masks maximising
@@ -80,15 +81,25 @@ def adjusted_rand_index(labels_true: np.ndarray, labels_pred: np.ndarray) -> flo
     return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
 
 
-def fg_adjusted_rand_index(gt: np.ndarray, pred: np.ndarray, background: int = 0) -> float:
-    """ARI over the pixels whose GT label differs from ``background`` (nan if none)."""
+def fg_adjusted_rand_index(gt: np.ndarray, pred: np.ndarray, background: int = 0,
+                           empty: float = 1.0) -> float:
+    """ARI over the pixels whose GT label differs from ``background``.
+
+    Args:
+        gt: GT instance ids.
+        pred: Predicted slot ids.
+        background: GT id of the background.
+        empty: Score when there is no foreground pixel. ``1.0`` is the OCL framework /
+            VideoSAUR convention (their ARI returns 1 when its denominator is 0, which is
+            the case for zero points); pass ``float('nan')`` for "undefined".
+    """
     g = _as_labels(gt, 'gt')
     p = _as_labels(pred, 'pred')
     if g.shape != p.shape:
         raise ValueError(f'gt and pred differ in size: {g.shape} vs {p.shape}')
     fg = g != background
     if not fg.any():
-        return float('nan')
+        return float(empty)
     return adjusted_rand_index(g[fg], p[fg])
 
 

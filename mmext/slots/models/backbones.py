@@ -9,18 +9,29 @@ tokens removed. Two sources:
   ``model_type``) builds a randomly initialised model (tests, offline smoke runs).
 * ``source='mmpretrain'``: ``mmpretrain.VisionTransformer`` with ``arch`` (e.g.
   ``'dinov2-small'`` or a dict), ``patch_size``, ``img_size`` and optionally ``checkpoint``
-  (a local mmpretrain checkpoint file).
+  (a local file: mmpretrain zoo layout, bare mmpretrain keys, or the facebookresearch
+  DINOv2 layout, converted). ``dinov2-*`` archs get ``layer_scale_init_value=1e-5`` (as
+  mmpretrain's DINOv2 configs), so the checkpoints' LayerScale gammas have a place to go.
+  Every key must load (an error otherwise): a frozen backbone that silently keeps random
+  weights trains on noise.
 
 ``layer='last_block'`` (default) takes the output of the last transformer block without the
 final LayerNorm (the DINOSAUR / VideoSAUR choice); ``layer='final_norm'`` takes the
 normalised output. The backbone is always in eval mode, without gradients.
 """
+import logging
 from typing import Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 
 from mmext.registry import MODELS
+from mmext.utils.weight_loading import load_all_keys, require_all_keys_loaded
+from .vit_checkpoint import read_state_dict, to_mmpretrain_vit_keys
+
+#: ``layer_scale_init_value`` of mmpretrain's DINOv2 configs (``configs/dinov2/*.py``).
+DINOV2_LAYER_SCALE_INIT = 1e-5
 
 _HF_CLASSES = {'dinov2': 'Dinov2Model', 'dinov2_with_registers': 'Dinov2WithRegistersModel',
                'vit': 'ViTModel', 'clip': 'CLIPVisionModel',
@@ -48,12 +59,21 @@ def _build_hf_model(pretrained: Optional[str], hf_config: Optional[Dict[str, Any
     config = transformers.AutoConfig.from_pretrained(pretrained)
     model_type = config.model_type
     if model_type == 'clip':
-        return transformers.CLIPVisionModel.from_pretrained(pretrained), model_type
-    if model_type not in _HF_CLASSES:
+        cls = transformers.CLIPVisionModel
+    elif model_type in _HF_CLASSES:
+        cls = getattr(transformers, _HF_CLASSES[model_type])
+    else:
         raise ValueError(f'{pretrained}: unsupported model_type {model_type!r} '
                          f'(supported: {sorted(_HF_CLASSES)})')
-    cls = getattr(transformers, _HF_CLASSES[model_type])
-    return cls.from_pretrained(pretrained), model_type
+    model, info = cls.from_pretrained(pretrained, output_loading_info=True)
+    # every weight of the frozen encoder must come from the checkpoint (the pooler, unused
+    # for patch tokens, may be absent, e.g. facebook/dino-vits16)
+    missing = [k for k in info.get('missing_keys', ()) if not k.startswith('pooler.')]
+    mismatched = [str(m) for m in info.get('mismatched_keys', ())]
+    require_all_keys_loaded(dict(missing=sorted(missing), mismatched=mismatched), pretrained,
+                            f'frozen {cls.__name__} backbone',
+                            total=len(model.state_dict()))
+    return model, model_type
 
 
 @MODELS.register_module()
@@ -85,13 +105,20 @@ class FrozenViTBackbone(nn.Module):
             self.patch_size = cfg.patch_size
             self.num_prefix = 1 + int(getattr(cfg, 'num_register_tokens', 0) or 0)
         elif source == 'mmpretrain':
+            kwargs = dict(mmpretrain_kwargs or {})
+            if isinstance(arch, str) and arch.lower().startswith('dinov2'):
+                # mmpretrain's configs/dinov2: DINOv2 blocks carry LayerScale (gamma1/2)
+                kwargs.setdefault('layer_scale_init_value', DINOV2_LAYER_SCALE_INIT)
             self.vit = MODELS.build(dict(
                 type='mmpretrain.VisionTransformer', arch=arch, patch_size=patch_size,
                 img_size=img_size, out_type='raw', with_cls_token=True,
-                final_norm=(layer == 'final_norm'), **(mmpretrain_kwargs or {})))
+                final_norm=(layer == 'final_norm'), **kwargs))
             if checkpoint is not None:
-                from mmengine.runner import load_checkpoint
-                load_checkpoint(self.vit, checkpoint, map_location='cpu')
+                self.load_mmpretrain_checkpoint(checkpoint)
+            else:
+                print_log('FrozenViTBackbone(source="mmpretrain") without `checkpoint`: the '
+                          'frozen ViT keeps its RANDOM initial weights', logger='current',
+                          level=logging.WARNING)
             self.model_type = 'mmpretrain'
             self.embed_dim = self.vit.embed_dims
             self.patch_size = patch_size
@@ -101,6 +128,19 @@ class FrozenViTBackbone(nn.Module):
         for p in self.vit.parameters():
             p.requires_grad_(False)
         self.vit.eval()
+
+    def load_mmpretrain_checkpoint(self, checkpoint: str) -> None:
+        """Load a local checkpoint into the mmpretrain ViT; every key must load.
+
+        Accepts the mmpretrain zoo layout (``backbone.`` prefix), bare mmpretrain keys and
+        the facebookresearch DINOv2 layout (converted); see :mod:`.vit_checkpoint`. The
+        checkpoint's final LayerNorm (``ln1``) is unused when ``layer='last_block'``.
+        Raises :class:`mmext.utils.weight_loading.IncompleteWeightsError` otherwise.
+        """
+        sd = to_mmpretrain_vit_keys(read_state_dict(checkpoint), checkpoint)
+        final_norm = self.layer == 'final_norm'
+        load_all_keys(self.vit, sd, checkpoint, 'frozen mmpretrain ViT backbone',
+                      ignore_unexpected=lambda k: not final_norm and k.startswith('ln1.'))
 
     def init_weights(self) -> None:
         """Keep the loaded (pretrained) weights: never re-initialised by the runner."""

@@ -11,6 +11,11 @@ class turns that into the three MMEngine modes:
   ``pred_masks_jitter`` from the jittered clip with the *same* slot-initialisation noise;
 * ``tensor``: the low-resolution masks (B, T, K, h, w).
 
+``diagnostics`` (default True): ``loss`` also returns the collapse diagnostics of log 004
+(:mod:`mmext.slots.diagnostics`) as ``diag_*`` values, which MMEngine logs next to the loss
+but does not optimise (their keys do not contain ``loss``); ``SlotDiagnosticsHook`` plots
+them and warns on collapse.
+
 ``test_cfg`` keys: ``eval_seed`` (int, default 0: the slot initialisation noise in predict
 comes from a generator with this seed, so predictions are reproducible) and
 ``stability_jitter`` (dict of :func:`.color_jitter.fixed_color_jitter` factors, or None).
@@ -23,6 +28,7 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 
 from mmext.registry import MODELS
+from ..diagnostics import slot_diagnostics
 from .color_jitter import fixed_color_jitter
 
 
@@ -32,10 +38,12 @@ class SlotModelBase(BaseModel):
     encoder: torch.nn.Module
 
     def __init__(self, data_preprocessor: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None,
+                 diagnostics: bool = True) -> None:
         if isinstance(data_preprocessor, dict):  # resolve mmext names without a default scope
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.diagnostics = diagnostics
         self.test_cfg = dict(test_cfg or {})
         unknown = set(self.test_cfg) - {'eval_seed', 'stability_jitter'}
         if unknown:
@@ -72,11 +80,36 @@ class SlotModelBase(BaseModel):
             return self.encode(inputs)['masks']
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
 
+    def diagnostic_fields(self, enc: Dict[str, torch.Tensor], dec: Dict[str, torch.Tensor],
+                          features: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """The extra ``encode`` outputs the collapse diagnostics read: decoder mask logits
+        (decoder masks only), slot-attention maps, projected tokens and backbone features."""
+        fields = dict(attn=enc['attn'], tokens=enc['tokens'], features=features)
+        if getattr(self, 'mask_source', 'decoder') == 'decoder' and 'logits' in dec:
+            fields['mask_logits'] = dec['logits']
+        return fields
+
+    def diagnose(self, out: Dict[str, torch.Tensor]) -> Dict[str, float]:
+        """Collapse diagnostics (:func:`mmext.slots.diagnostics.slot_diagnostics`) of an
+        ``encode`` output."""
+        masks = out['masks'].flatten(0, 1).flatten(2)  # (B*T, K, h*w)
+        tau = float(getattr(getattr(self, 'decoder', None), 'mask_temperature', 1.0))
+        return slot_diagnostics(masks, logits=out.get('mask_logits'), temperature=tau,
+                                attn=out.get('attn'), features=out.get('features'),
+                                tokens=out.get('tokens'))
+
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List[Any]] = None) -> Dict[str, torch.Tensor]:
-        """MSE reconstruction loss (features for DINOSAUR, pixels for the pixel model)."""
+        """MSE reconstruction loss (features for DINOSAUR, pixels for the pixel model), plus
+        the collapse diagnostics as ``diag_*`` log values (not summed into the loss) when
+        ``diagnostics`` is on."""
         out = self.encode(inputs)
-        return dict(loss_recon=F.mse_loss(out['reconstruction'], out['target']))
+        losses = dict(loss_recon=F.mse_loss(out['reconstruction'], out['target']))
+        if self.diagnostics:
+            dev = losses['loss_recon'].device
+            losses.update({f'diag_{k}': torch.tensor(v, device=dev)
+                           for k, v in self.diagnose(out).items()})
+        return losses
 
     def eval_noise(self, batch: int, frames: int) -> torch.Tensor:
         """Reproducible slot-initialisation noise (B, T, K, D) from ``test_cfg.eval_seed``."""

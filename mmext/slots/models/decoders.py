@@ -10,12 +10,42 @@ from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from mmext.registry import MODELS
 
 
+BINARIZE = ('none', 'gumbel', 'hard')
+
+
+def slot_masks(alpha: torch.Tensor, mask_temperature: float, binarize: str = 'none',
+               gumbel_hard: bool = True) -> torch.Tensor:
+    """Masks from alpha logits (B, K, N), normalised over slots (dim 1).
+
+    Args:
+        alpha: Alpha logits.
+        mask_temperature: Tau dividing the logits.
+        binarize: ``'none'`` -- ``softmax(alpha / tau)`` (DINOSAUR); ``'gumbel'`` --
+            Gumbel-softmax ``softmax((alpha + g) / tau)``, ``g ~ Gumbel(0, 1)``
+            (``torch.nn.functional.gumbel_softmax``), one-hot in the forward pass with
+            straight-through gradients when ``gumbel_hard``; ``'hard'`` -- one-hot argmax in
+            the forward pass, gradients of ``softmax(alpha / tau)`` (straight-through).
+        gumbel_hard: See ``binarize='gumbel'``.
+    """
+    if binarize == 'none':
+        return (alpha / mask_temperature).softmax(dim=1)
+    if binarize == 'gumbel':
+        return F.gumbel_softmax(alpha, tau=mask_temperature, hard=gumbel_hard, dim=1)
+    if binarize == 'hard':
+        soft = (alpha / mask_temperature).softmax(dim=1)
+        hard = F.one_hot(soft.argmax(dim=1), soft.shape[1]).movedim(-1, 1).to(soft)
+        return hard - soft.detach() + soft
+    raise ValueError(f'binarize must be one of {BINARIZE}, got {binarize!r}')
+
+
 def combine_slots(values: torch.Tensor, alpha: torch.Tensor, mask_temperature: float,
-                  masks: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+                  masks: Optional[torch.Tensor] = None, binarize: str = 'none',
+                  gumbel_hard: bool = True) -> Dict[str, torch.Tensor]:
     """Alpha-composite per-slot decodings.
 
     Args:
@@ -24,14 +54,16 @@ def combine_slots(values: torch.Tensor, alpha: torch.Tensor, mask_temperature: f
         mask_temperature: Divides the logits before the softmax over slots.
         masks: Optional external masks (B, K, N) (e.g. the slot attention maps, for the
             ``mask_source='attention'`` variant); used instead of the alpha softmax.
+        binarize, gumbel_hard: See :func:`slot_masks` (training-time binarisation).
 
     Returns:
-        ``reconstruction`` (B, N, C) and ``masks`` (B, K, N) (sum to 1 over K).
+        ``reconstruction`` (B, N, C), ``masks`` (B, K, N) (sum to 1 over K) and ``logits``,
+        the alpha logits (B, K, N) before the temperature (for the diagnostics).
     """
     if masks is None:
-        masks = (alpha / mask_temperature).softmax(dim=1)
+        masks = slot_masks(alpha, mask_temperature, binarize, gumbel_hard)
     recon = (masks.unsqueeze(-1) * values).sum(dim=1)
-    return dict(reconstruction=recon, masks=masks)
+    return dict(reconstruction=recon, masks=masks, logits=alpha)
 
 
 @MODELS.register_module()
@@ -44,12 +76,20 @@ class MLPPatchDecoder(nn.Module):
         num_patches: Number of patch tokens N (e.g. 256 for 224 px with /14 patches).
         hidden_dim: Hidden width (DINOSAUR: 1024 for ViT-S).
         num_layers: Number of Linear layers (DINOSAUR: 4).
-        mask_temperature: Tau dividing the alpha logits.
+        mask_temperature: Tau dividing the alpha logits (``SlotTemperatureHook`` can
+            anneal it).
+        binarize: ``'none'`` (DINOSAUR), ``'gumbel'`` or ``'hard'``: binarised masks while
+            training (:func:`slot_masks`); evaluation always uses the soft masks.
+        gumbel_hard: Straight-through one-hot Gumbel samples (``binarize='gumbel'``).
     """
 
     def __init__(self, slot_dim: int, out_dim: int, num_patches: int, hidden_dim: int = 1024,
-                 num_layers: int = 4, mask_temperature: float = 1.0) -> None:
+                 num_layers: int = 4, mask_temperature: float = 1.0, binarize: str = 'none',
+                 gumbel_hard: bool = True) -> None:
         super().__init__()
+        if binarize not in BINARIZE:
+            raise ValueError(f'binarize must be one of {BINARIZE}, got {binarize!r}')
+        self.binarize, self.gumbel_hard = binarize, gumbel_hard
         if num_layers < 2:
             raise ValueError(f'num_layers must be >= 2, got {num_layers}')
         if mask_temperature <= 0:
@@ -70,7 +110,8 @@ class MLPPatchDecoder(nn.Module):
         ``masks`` (B, K, N), if given, replace the decoded alpha masks."""
         x = slots.unsqueeze(2) + self.pos_embed  # (B, K, N, D)
         out = self.mlp(x)
-        return combine_slots(out[..., :-1], out[..., -1], self.mask_temperature, masks)
+        return combine_slots(out[..., :-1], out[..., -1], self.mask_temperature, masks,
+                             self.binarize if self.training else 'none', self.gumbel_hard)
 
 
 class SoftPositionEmbed(nn.Module):
@@ -99,13 +140,17 @@ class SpatialBroadcastDecoder(nn.Module):
 
     Config keys:
         slot_dim, hidden_channels, init_size, num_upsample, out_channels (3 = RGB),
-        mask_temperature.
+        mask_temperature, binarize, gumbel_hard (as :class:`MLPPatchDecoder`).
     """
 
     def __init__(self, slot_dim: int, hidden_channels: int = 32, init_size: int = 8,
                  num_upsample: int = 3, out_channels: int = 3,
-                 mask_temperature: float = 1.0) -> None:
+                 mask_temperature: float = 1.0, binarize: str = 'none',
+                 gumbel_hard: bool = True) -> None:
         super().__init__()
+        if binarize not in BINARIZE:
+            raise ValueError(f'binarize must be one of {BINARIZE}, got {binarize!r}')
+        self.binarize, self.gumbel_hard = binarize, gumbel_hard
         self.init_size = init_size
         self.out_channels = out_channels
         self.mask_temperature = float(mask_temperature)
@@ -132,6 +177,7 @@ class SpatialBroadcastDecoder(nn.Module):
         if masks is not None and masks.shape[-1] != h * w:
             raise ValueError(f'external masks have {masks.shape[-1]} positions, the decoder '
                              f'outputs {h}x{w}')
-        res = combine_slots(out[..., :-1], out[..., -1], self.mask_temperature, masks)
+        res = combine_slots(out[..., :-1], out[..., -1], self.mask_temperature, masks,
+                            self.binarize if self.training else 'none', self.gumbel_hard)
         res['size'] = (h, w)
         return res

@@ -28,15 +28,15 @@ class DINOSAUR(SlotModelBase):
             ``'attention'`` (a variant, not the paper's model: the last slot-attention maps
             are the masks that mix the per-slot decodings, so the reconstruction loss acts
             on the grouping directly; it trains much faster, see docs/slots.md).
-        data_preprocessor, test_cfg, init_cfg: see :class:`SlotModelBase`.
+        data_preprocessor, test_cfg, init_cfg, diagnostics: see :class:`SlotModelBase`.
     """
 
     def __init__(self, backbone: dict, encoder: dict, decoder: dict,
                  mask_source: str = 'decoder',
                  data_preprocessor: Optional[dict] = None, test_cfg: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None, diagnostics: bool = True) -> None:
         super().__init__(data_preprocessor=data_preprocessor, test_cfg=test_cfg,
-                         init_cfg=init_cfg)
+                         init_cfg=init_cfg, diagnostics=diagnostics)
         self.mask_source = self.check_mask_source(mask_source)
         self.backbone = MODELS.build(backbone)
         self.encoder = MODELS.build(encoder)
@@ -68,4 +68,5 @@ class DINOSAUR(SlotModelBase):
             self.backbone, 'grid_size') else (grid_side(feats.shape[1]), ) * 2
         masks = dec['masks'].reshape(b, t, -1, h, w)
         return dict(slots=enc['slots'].reshape(b, t, *enc['slots'].shape[1:]),
-                    masks=masks, reconstruction=dec['reconstruction'], target=feats)
+                    masks=masks, reconstruction=dec['reconstruction'], target=feats,
+                    **self.diagnostic_fields(enc, dec, feats))

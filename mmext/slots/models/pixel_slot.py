@@ -26,15 +26,15 @@ class PixelSlotAutoencoder(SlotModelBase):
         mask_source: ``'decoder'`` (the reference: decoded alpha masks) or ``'attention'``
             (variant: the slot-attention maps mix the per-slot decodings; needs all strides
             1 so that the token grid is the image grid).
-        data_preprocessor, test_cfg, init_cfg: see :class:`SlotModelBase`.
+        data_preprocessor, test_cfg, init_cfg, diagnostics: see :class:`SlotModelBase`.
     """
 
     def __init__(self, encoder: dict, decoder: dict, cnn_channels: int = 32,
                  cnn_strides: Sequence[int] = (1, 1, 1, 1), mask_source: str = 'decoder',
                  data_preprocessor: Optional[dict] = None, test_cfg: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None, diagnostics: bool = True) -> None:
         super().__init__(data_preprocessor=data_preprocessor, test_cfg=test_cfg,
-                         init_cfg=init_cfg)
+                         init_cfg=init_cfg, diagnostics=diagnostics)
         self.mask_source = self.check_mask_source(mask_source)
         layers, c_in = [], 3
         for s in cnn_strides:
@@ -62,4 +62,5 @@ class PixelSlotAutoencoder(SlotModelBase):
         target = images.flatten(2).transpose(1, 2)  # (B', H*W, 3)
         return dict(slots=enc['slots'].reshape(b, t, *enc['slots'].shape[1:]),
                     masks=dec['masks'].reshape(b, t, -1, h, w),
-                    reconstruction=dec['reconstruction'], target=target)
+                    reconstruction=dec['reconstruction'], target=target,
+                    **self.diagnostic_fields(enc, dec, feats))

@@ -43,11 +43,38 @@ class SlotPredictor(nn.Module):
 
 
 @MODELS.register_module()
+class MLPSlotPredictor(nn.Module):
+    """The log's small residual-MLP predictor: ``LN_out(slots + MLP(slots))``.
+
+    Seed 004 (Phase 4, ``SlotPredictor``): ``predicted = slots + predictor(slots)`` followed by
+    an output LayerNorm; slots do not interact (unlike :class:`SlotPredictor`).
+
+    Config keys:
+        dim: Slot dimension.
+        hidden_dim: Hidden width of the 2-layer MLP (default ``2 * dim``).
+        output_norm: Apply LayerNorm to the predicted slots (the log: yes).
+    """
+
+    def __init__(self, dim: int, hidden_dim: Optional[int] = None,
+                 output_norm: bool = True) -> None:
+        super().__init__()
+        hidden = hidden_dim or 2 * dim
+        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(inplace=True),
+                                 nn.Linear(hidden, dim))
+        self.norm = nn.LayerNorm(dim) if output_norm else nn.Identity()
+
+    def forward(self, slots: torch.Tensor) -> torch.Tensor:
+        """Predict next-frame slots from slots (B, K, D)."""
+        return self.norm(slots + self.mlp(slots))
+
+
+@MODELS.register_module()
 class VideoDINOSAUR(DINOSAUR):
     """DINOSAUR with slots carried across frames.
 
     Config keys (in addition to :class:`DINOSAUR`'s):
-        predictor: ``SlotPredictor`` config.
+        predictor: ``SlotPredictor`` (transformer layer) or ``MLPSlotPredictor`` (the log's
+            residual MLP) config.
         stop_gradient: Detach slots before the predictor.
         corrector_iters: Slot attention iterations for frames t > 0.
     """
@@ -55,10 +82,11 @@ class VideoDINOSAUR(DINOSAUR):
     def __init__(self, backbone: dict, encoder: dict, decoder: dict, predictor: dict,
                  stop_gradient: bool = True, corrector_iters: int = 1,
                  mask_source: str = 'decoder', data_preprocessor: Optional[dict] = None,
-                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None,
+                 diagnostics: bool = True) -> None:
         super().__init__(backbone, encoder, decoder, mask_source=mask_source,
                          data_preprocessor=data_preprocessor, test_cfg=test_cfg,
-                         init_cfg=init_cfg)
+                         init_cfg=init_cfg, diagnostics=diagnostics)
         if corrector_iters < 1:
             raise ValueError(f'corrector_iters must be >= 1, got {corrector_iters}')
         self.predictor = MODELS.build(predictor)
@@ -71,7 +99,7 @@ class VideoDINOSAUR(DINOSAUR):
         b, t = inputs.shape[:2]
         feats = self.features(inputs.flatten(0, 1))
         feats = feats.reshape(b, t, *feats.shape[1:])
-        slots_t, attn_t = [], []
+        slots_t, attn_t, tokens_t = [], [], []
         slots = None
         for i in range(t):
             if i == 0:
@@ -83,9 +111,13 @@ class VideoDINOSAUR(DINOSAUR):
             slots = enc['slots']
             slots_t.append(slots)
             attn_t.append(enc['attn'])
+            tokens_t.append(enc['tokens'])
         slots_all = torch.stack(slots_t, dim=1)  # (B, T, K, D)
-        attn = dict(attn=torch.stack(attn_t, dim=1).flatten(0, 1))  # (B*T, N, K)
-        dec = self.decoder(slots_all.flatten(0, 1), masks=self.external_masks(attn))
+        enc_all = dict(attn=torch.stack(attn_t, dim=1).flatten(0, 1),  # (B*T, N, K)
+                       tokens=torch.stack(tokens_t, dim=1).flatten(0, 1))
+        dec = self.decoder(slots_all.flatten(0, 1), masks=self.external_masks(enc_all))
         h, w = self.backbone.grid_size(*inputs.shape[-2:])
+        target = feats.flatten(0, 1)
         return dict(slots=slots_all, masks=dec['masks'].reshape(b, t, -1, h, w),
-                    reconstruction=dec['reconstruction'], target=feats.flatten(0, 1))
+                    reconstruction=dec['reconstruction'], target=target,
+                    **self.diagnostic_fields(enc_all, dec, target))
