@@ -161,3 +161,26 @@ def test_headline_config_with_transformers_backend(world, tmp_path):
                 tmp_path, backend_override=dict(type='hf', model='facebook/sam2.1-hiera-large'))
     coco, stats = _run_chain(cfg)
     assert sum(c['count'] for c in stats.values()) > 0
+
+
+@pytest.mark.slow
+def test_headline_chain_with_real_sam2_hiera_tiny(world, tmp_path):
+    """The smallest real SAM 2.1 config (hiera-tiny, 1024 px), random weights saved as a
+    checkpoint, in the headline chain on the v1.3-layout set."""
+    import torch
+    from sam2.build_sam import build_sam2
+    name = 'configs/sam2.1/sam2.1_hiera_t.yaml'
+    ckpt = str(tmp_path / 'sam2.1_hiera_tiny_random.pt')
+    torch.manual_seed(0)
+    torch.save(dict(model=build_sam2(name, ckpt_path=None, device='cpu').state_dict()), ckpt)
+    cfg = _load(osp.join(REPO, 'configs', 'thermal', 'yolox_x_sam2_pseudo.py'), world,
+                tmp_path, backend_override=dict(type='sam2', config=name, checkpoint=ckpt,
+                                                device='cpu'))
+    # the real, unshrunk model and its checkpoint (not the shrunk stand-in)
+    cfg.pseudo_labels.refiner.backend.update(checkpoint=ckpt, hydra_overrides=[])
+    cfg.pseudo_labels.max_boxes_per_frame = 3
+    coco, stats = _run_chain(cfg)
+    counts = Counter()
+    for c in stats.values():
+        counts.update(c['status'])
+    assert sum(counts.values()) > 0 and 'not_refined' not in counts
