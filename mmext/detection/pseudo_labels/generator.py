@@ -422,8 +422,8 @@ def _summarise(s: dict) -> dict:
 
 
 def format_stats(stats: dict, keys: Sequence[str] = (
-        'count', 'refined', 'mean_score', 'precision_raw', 'recall_raw', 'mean_iou_raw', 'precision',
-        'recall', 'mean_iou')) -> str:
+        'count', 'refined', 'mean_score', 'precision_raw', 'recall_raw', 'mean_iou_raw',
+        'precision', 'recall', 'mean_iou')) -> str:
     """One line per class with the statistics (raw = mapped only, without refinement)."""
     lines: List[str] = ['class ' + ' '.join(keys)]
     for c, s in stats.items():
