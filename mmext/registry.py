@@ -63,6 +63,10 @@ TASK_UTILS = _child('task util', MMDET_TASK_UTILS)
 VISUALIZERS = _child('visualizer', MMDET_VISUALIZERS)
 VISBACKENDS = _child('vis_backend', MMDET_VISBACKENDS)
 LOG_PROCESSORS = _child('log_processor', MMDET_LOG_PROCESSORS)
+# Steps run before the Runner is built, keyed by the config field that switches them on
+# (e.g. 'pseudo_labels'); a family registers its own (see mmext.apis.prepare_experiment).
+# mmext's own kind of registry (mmdet has none to be a child of), so not in __all__ below.
+EXPERIMENT_PREPARERS = Registry('experiment preparer', scope='mmext', locations=_LOCATIONS)
 
 __all__ = [
     'RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'DATASETS', 'DATA_SAMPLERS',

@@ -144,21 +144,27 @@ def configure_test(cfg: Config,
 
 
 def prepare_experiment(cfg: Config) -> dict:
-    """Run a config's pre-training steps (today: ``pseudo_labels``) before the Runner exists.
+    """Run the config's pre-training steps before the Runner exists.
 
-    Under a launcher the process group is initialised here (the Runner then re-uses it), so
-    the step runs on rank 0 while the other ranks wait.
+    A step is a function registered in :data:`mmext.registry.EXPERIMENT_PREPARERS` under
+    the name of the config field that switches it on (the detection family registers
+    ``'pseudo_labels'``); it gets the config and may change it. Under a launcher the
+    process group is initialised here (the Runner then re-uses it), so a step can run on
+    rank 0 while the other ranks wait.
 
     Returns:
         What the steps produced, e.g. ``{'pseudo_labels': '<path of the COCO json>'}``.
     """
-    if not cfg.get('pseudo_labels'):
+    from mmext.registry import EXPERIMENT_PREPARERS
+    EXPERIMENT_PREPARERS.import_from_location()
+    steps = [(key, step) for key, step in EXPERIMENT_PREPARERS.module_dict.items()
+             if cfg.get(key)]
+    if not steps:
         return {}
     from mmengine.dist import init_dist, is_distributed
     if cfg.get('launcher', 'none') != 'none' and not is_distributed():
         init_dist(cfg.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    from mmext.detection.pseudo_labels import prepare_pseudo_labels
-    return {'pseudo_labels': prepare_pseudo_labels(cfg)}
+    return {key: step(cfg) for key, step in steps}
 
 
 def build_runner(cfg: Config) -> Runner:

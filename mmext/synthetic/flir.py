@@ -365,3 +365,91 @@ def splits_from_counts(counts: Sequence[int],
                        names: Sequence[str] = ('train', 'val')) -> Dict[str, int]:
     """Map split names to frame counts, e.g. ``(240, 60) -> {'train': 240, 'val': 60}``."""
     return dict(zip(names, counts))
+
+
+# FLIR ADAS v2 categories (the names and ids of its coco.json files; bicycles are 'bike').
+FLIR_V2_CATEGORIES = [
+    dict(id=i, name=n, supercategory='unknown') for i, n in (
+        (1, 'person'), (2, 'bike'), (3, 'car'), (4, 'motor'), (6, 'bus'), (7, 'train'),
+        (8, 'truck'), (10, 'light'), (11, 'hydrant'), (12, 'sign'), (17, 'dog'),
+        (37, 'skateboard'), (73, 'stroller'), (77, 'scooter'), (79, 'other vehicle'))
+]
+_V2_NAME = {'person': 'person', 'bicycle': 'bike', 'car': 'car'}
+_V2_CAT_ID = {c['name']: c['id'] for c in FLIR_V2_CATEGORIES}
+# split name -> (thermal folder, RGB folder) of the v2 release
+V2_FOLDERS = {'train': ('images_thermal_train', 'images_rgb_train'),
+              'val': ('images_thermal_val', 'images_rgb_val'),
+              'video': ('video_thermal_test', 'video_rgb_test')}
+
+
+def _v2_name(kind: str, split: str, index: int, seed: int) -> str:
+    """A v2-style file name; thermal and RGB frames of one moment get unrelated names."""
+    code = np.random.default_rng([seed, len(kind), len(split), index]).integers(0, 16**8)
+    video = f'{kind[0].upper()}{split}{seed}'
+    return f'video-{video}-frame-{index:06d}-{int(code):08x}.jpg'
+
+
+def generate_synthetic_flir_v2(out_dir: str, spec: Optional[SyntheticFLIRSpec] = None,
+                               rgb_to_thermal: Optional[np.ndarray] = None) -> dict:
+    """Write a synthetic set in the FLIR ADAS v2 layout to ``out_dir``.
+
+    Layout (as the v2 release)::
+
+        images_thermal_train/{data/video-...-frame-000000-xxxxxxxx.jpg, coco.json}
+        images_rgb_train/{data/..., coco.json}       (unpaired names, as in v2)
+        images_thermal_val/, images_rgb_val/
+        video_thermal_test/, video_rgb_test/          (the test split)
+        rgb_to_thermal_vid_map.json                   RGB name -> thermal name, video only
+        rgb_to_thermal_homography.json                synthetic extra, as for v1
+
+    ``spec.splits`` keys are ``'train'``, ``'val'`` and ``'video'``. COCO ``file_name`` s
+    are ``data/<name>``; categories are v2's (``'bike'``, dog id 17).
+    """
+    spec = spec or SyntheticFLIRSpec(splits={'train': 8, 'val': 4, 'video': 8})
+    unknown = set(spec.splits) - set(V2_FOLDERS)
+    if unknown:
+        raise ValueError(f'v2 splits are {sorted(V2_FOLDERS)}, got {sorted(unknown)}')
+    H = default_rgb_to_thermal_homography(spec) if rgb_to_thermal is None else rgb_to_thermal
+    summary: dict = {}
+    pairs: Dict[str, str] = {}
+    for split, count in spec.splits.items():
+        t_dir, r_dir = V2_FOLDERS[split]
+        for sub in (t_dir, r_dir):
+            os.makedirs(osp.join(out_dir, sub, 'data'), exist_ok=True)
+        missing = set(np.nonzero(np.random.default_rng([spec.seed, 7, count]).random(count)
+                                 < spec.missing_rgb_ratio)[0])
+        t_images, r_images, t_anns, r_anns = [], [], [], []
+        for i in range(count):
+            frame = render_frame(spec, split, i, H)
+            t_name, r_name = (_v2_name(k, split, i, spec.seed) for k in ('thermal', 'rgb'))
+            cv2.imwrite(osp.join(out_dir, t_dir, 'data', t_name), frame['thermal'],
+                        [cv2.IMWRITE_JPEG_QUALITY, 95])
+            t_images.append(dict(id=i, file_name=f'data/{t_name}',
+                                 width=spec.thermal_size[0], height=spec.thermal_size[1]))
+            if i not in missing:
+                cv2.imwrite(osp.join(out_dir, r_dir, 'data', r_name), frame['rgb'],
+                            [cv2.IMWRITE_JPEG_QUALITY, 92])
+                r_images.append(dict(id=i, file_name=f'data/{r_name}',
+                                     width=spec.rgb_size[0], height=spec.rgb_size[1]))
+                if split == 'video':
+                    pairs[r_name] = t_name
+            for obj in frame['objects']:
+                cat = _V2_CAT_ID[_V2_NAME[obj['category']]]
+                b = obj['thermal_bbox']
+                t_anns.append(dict(id=len(t_anns) + 1, image_id=i, iscrowd=0,
+                                   category_id=cat, bbox=b, area=b[2] * b[3]))
+                if obj['rgb_bbox'] is not None and i not in missing:
+                    rb = obj['rgb_bbox']
+                    r_anns.append(dict(id=len(r_anns) + 1, image_id=i, iscrowd=0,
+                                       category_id=cat, bbox=rb, area=rb[2] * rb[3]))
+        for sub, images, anns in ((t_dir, t_images, t_anns), (r_dir, r_images, r_anns)):
+            _write_json_atomic(osp.join(out_dir, sub, 'coco.json'), dict(
+                info=dict(description='mmext synthetic FLIR ADAS v2-layout set'), licenses=[],
+                categories=FLIR_V2_CATEGORIES, images=images, annotations=anns))
+        summary[split] = dict(frames=count, frames_without_rgb=len(missing))
+    _write_json_atomic(osp.join(out_dir, 'rgb_to_thermal_vid_map.json'), pairs)
+    _write_json_atomic(
+        osp.join(out_dir, 'rgb_to_thermal_homography.json'),
+        dict(rgb_to_thermal=H.tolist(), thermal_to_rgb=np.linalg.inv(H).tolist(),
+             thermal_size=list(spec.thermal_size), rgb_size=list(spec.rgb_size)))
+    return summary

@@ -61,6 +61,7 @@ def coco_case(tmp_path):
 
 
 def _run_metric(ann_file, preds, tmp_path, classes=CLASSES, **kwargs):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     metric = CocoClasswiseMetric(ann_file=ann_file, outfile_prefix=str(tmp_path / 'res'),
                                  **kwargs)
     metric.dataset_meta = dict(classes=classes)
@@ -132,3 +133,24 @@ def test_no_detections_gives_zero(coco_case, tmp_path):
 def test_only_bbox_supported():
     with pytest.raises(ValueError, match='bbox'):
         CocoClasswiseMetric(metric='segm')
+
+
+@pytest.mark.parametrize('classes', [CLASSES, ('car', 'person', 'bicycle')])
+def test_faster_coco_eval_backend_equals_pycocotools(coco_case, tmp_path, classes):
+    pytest.importorskip('faster_coco_eval')
+    ann_file, _, preds = coco_case
+    _, reference = _run_metric(ann_file, preds, tmp_path / 'ref', classes=classes)
+    _, fast = _run_metric(ann_file, preds, tmp_path / 'fast', classes=classes,
+                          backend='faster_coco_eval')
+    assert set(fast) == set(reference) and len(reference) == 6 * 4
+    for key, value in reference.items():
+        if np.isnan(value):
+            assert np.isnan(fast[key]), key
+        else:
+            assert fast[key] == pytest.approx(value, abs=1e-12), key
+    assert 0.2 < fast['coco/bbox_mAP_50'] < 0.99
+
+
+def test_unknown_backend_refused():
+    with pytest.raises(ValueError, match='backend'):
+        CocoClasswiseMetric(backend='cocoapi')

@@ -1,5 +1,6 @@
 """SAM2PseudoLabeler: mask->box geometry, acceptance rules, the weight-free backend on a
 synthetic thermal scene, and both SAM 2 backends end to end on tiny random models."""
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -142,3 +143,27 @@ def test_sam2_package_backend_tiny_random_model():
     backend = Sam2PackageBackend('configs/sam2.1/sam2.1_hiera_t.yaml', checkpoint=None,
                                  hydra_overrides=TINY_SAM2_OVERRIDES)
     _check_backend(backend)
+
+
+def test_unsharp_preprocess_formula_and_use():
+    from mmext.detection.pseudo_labels.enhance import unsharp_mask
+    from mmext.utils.errors import UserInputError
+    img = np.zeros((9, 9, 3), np.uint8)
+    img[:, 4:] = 100  # a vertical edge
+    out = unsharp_mask(img, sigma=1.0, amount=1.0)
+    blur = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 1.0)
+    expected = np.clip(2 * img.astype(np.float32) - blur, 0, 255).round()
+    assert np.array_equal(out, expected.astype(np.uint8))
+    assert out[4, 4, 0] > 100 and out[4, 3, 0] == 0  # the edge is steeper
+    seen = []
+
+    class _Spy(MaskBackend):
+        def predict_masks(self, image, boxes):
+            seen.append(image.copy())
+            return np.zeros((len(boxes), ) + image.shape[:2], bool)
+
+    SAM2PseudoLabeler(backend=_Spy(), preprocess=dict(type='unsharp', sigma=1.0)).refine(
+        img, np.array([[1, 1, 8, 8]]))
+    assert np.array_equal(seen[0], out)
+    with pytest.raises(UserInputError, match='unsharp'):
+        SAM2PseudoLabeler(backend=_Spy(), preprocess=dict(type='clahe'))

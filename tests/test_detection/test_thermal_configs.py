@@ -21,11 +21,14 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmext'
     with DefaultScope.overwrite_default_scope('mmext'):
-        if 'yolox_x' not in osp.basename(path):  # YOLOX-x (99M params): parse only
-            model = MODELS.build(cfg.model)
-            assert model.bbox_head.num_classes == 3
         ds = cfg.train_dataloader.dataset
         ds = ds.get('dataset', ds)
+        classes = ds.metainfo.classes
+        assert cfg.val_dataloader.dataset.metainfo.classes == classes
+        assert cfg.model.bbox_head.num_classes == len(classes)
+        if 'yolox_x' not in osp.basename(path):  # YOLOX-x (99M params): parse only
+            model = MODELS.build(cfg.model)
+            assert model.bbox_head.num_classes == len(classes)
         assert DATASETS.get(ds.type) is not None
         assert METRICS.get(cfg.val_evaluator.type) is not None
     if 'pseudo' in osp.basename(path):

@@ -1,15 +1,15 @@
-"""PerClassFocalLoss and SoftQualityFocalLoss against their formulas, mmdet's functions,
-and a few YOLOXHead training steps."""
+"""PerClassFocalLoss against its formula and mmdet's function; mmdet's QualityFocalLoss (used
+instead of a copy) against the QFL formula on YOLOX's soft targets; a few YOLOXHead steps."""
 import math
 
 import pytest
 import torch
 from mmdet.models.losses.focal_loss import py_sigmoid_focal_loss
-from mmdet.models.losses.gfocal_loss import quality_focal_loss_tensor_target
+from mmdet.models.losses import QualityFocalLoss
 from mmengine.structures import InstanceData
 
 import mmext  # noqa: F401
-from mmext.detection.losses import PerClassFocalLoss, SoftQualityFocalLoss
+from mmext.detection.losses import PerClassFocalLoss
 from mmext.registry import MODELS
 
 LOGITS = torch.tensor([[2.0, -1.0, 0.5], [-0.3, 0.8, -2.0]])
@@ -59,17 +59,16 @@ def test_qfl_hand_computed_and_mmdet():
     expected = sum(abs(TARGET[i, c].item() - _sigmoid(LOGITS[i, c].item()))**2 *
                    _bce(LOGITS[i, c].item(), TARGET[i, c].item())
                    for i in range(2) for c in range(3))
-    loss = SoftQualityFocalLoss(beta=2.0)(LOGITS, TARGET)
+    loss = QualityFocalLoss(use_sigmoid=True, beta=2.0, reduction='sum')(LOGITS, TARGET)
     assert loss.item() == pytest.approx(expected, rel=1e-6)
-    ref = quality_focal_loss_tensor_target(LOGITS, TARGET, beta=2.0, reduction='sum')
-    assert loss.item() == pytest.approx(ref.item(), rel=1e-6)
+    # the formula can fail: a changed target changes the value
+    other = QualityFocalLoss(use_sigmoid=True, beta=2.0, reduction='sum')(LOGITS, TARGET / 2)
+    assert abs(other.item() - expected) > 1e-3
 
 
 def test_bad_targets_rejected():
     with pytest.raises(ValueError, match='shape of the logits'):
-        SoftQualityFocalLoss()(LOGITS, torch.tensor([0, 2]))
-    with pytest.raises(ValueError, match=r'\[0, 1\]'):
-        SoftQualityFocalLoss()(LOGITS, TARGET * 3)
+        PerClassFocalLoss()(LOGITS, torch.tensor([0, 2]))
     with pytest.raises(ValueError, match='2 alpha values'):
         PerClassFocalLoss(alpha=[0.1, 0.2])(LOGITS, TARGET)
     with pytest.raises(ValueError, match=r'\[0, 1\]'):
@@ -77,7 +76,8 @@ def test_bad_targets_rejected():
 
 
 def test_gradients_finite_on_empty_input():
-    for loss in (PerClassFocalLoss(alpha=[0.2, 0.3, 0.4]), SoftQualityFocalLoss()):
+    for loss in (PerClassFocalLoss(alpha=[0.2, 0.3, 0.4]),
+                 QualityFocalLoss(use_sigmoid=True, reduction='sum')):
         x = torch.zeros(0, 3, requires_grad=True)
         out = loss(x, torch.zeros(0, 3))
         out.backward()
@@ -95,7 +95,7 @@ def _yolox_head(loss_cls):
 
 @pytest.mark.parametrize('loss_cls', [
     dict(type='PerClassFocalLoss', alpha=[0.25, 0.5, 0.25], gamma=2.0, reduction='sum'),
-    dict(type='SoftQualityFocalLoss', beta=2.0, reduction='sum'),
+    dict(type='QualityFocalLoss', use_sigmoid=True, beta=2.0, reduction='sum'),
 ])
 def test_yolox_head_trains_with_custom_loss(loss_cls):
     torch.manual_seed(0)
@@ -119,4 +119,4 @@ def test_yolox_head_trains_with_custom_loss(loss_cls):
     # the custom loss is what YOLOXHead optimises: finite, positive, and training converges
     assert all(math.isfinite(v) and v > 0 for v in cls_losses)
     assert totals[-1] < 0.8 * totals[0]
-    assert isinstance(head.loss_cls, (PerClassFocalLoss, SoftQualityFocalLoss))
+    assert isinstance(head.loss_cls, (PerClassFocalLoss, QualityFocalLoss))

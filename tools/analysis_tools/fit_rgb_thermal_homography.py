@@ -6,7 +6,7 @@ over the frame) and list them in a CSV with the header ``x_rgb,y_rgb,x_thermal,y
 
 Example:
     python tools/analysis_tools/fit_rgb_thermal_homography.py points.csv \
-        data/FLIR_ADAS_1_3/rgb_to_thermal_homography.json
+        data/FLIR_ADAS_1_3/rgb_to_thermal_homography.json --rgb-size 1800 1600
 """
 import argparse
 import csv
@@ -39,6 +39,10 @@ def main(argv=None) -> None:
     parser.add_argument('points', help='CSV with x_rgb,y_rgb,x_thermal,y_thermal')
     parser.add_argument('out', help='output JSON (rgb_to_thermal, thermal_to_rgb)')
     parser.add_argument('--ransac-px', type=float, default=3.0)
+    parser.add_argument('--rgb-size', type=int, nargs=2, metavar=('W', 'H'),
+                        help='size of the RGB frames the points were clicked on; stored as '
+                        'rgb_size so frames of other sizes are scaled, not mis-mapped')
+    parser.add_argument('--thermal-size', type=int, nargs=2, metavar=('W', 'H'))
     args = parser.parse_args(argv)
     with open(args.points, newline='', encoding='utf-8') as f:
         rows = list(csv.DictReader(f))
@@ -51,7 +55,8 @@ def main(argv=None) -> None:
     with open(args.out, 'w', encoding='utf-8') as f:
         json.dump(dict(rgb_to_thermal=H.tolist(), thermal_to_rgb=np.linalg.inv(H).tolist(),
                        points=len(rows), inliers=int(inliers.sum()),
-                       median_error_px=float(np.median(err[inliers]))), f, indent=1)
+                       median_error_px=float(np.median(err[inliers])),
+                       rgb_size=args.rgb_size, thermal_size=args.thermal_size), f, indent=1)
     print(f'{inliers.sum()}/{len(rows)} inliers, median reprojection error '
           f'{np.median(err[inliers]):.2f} px -> {args.out}')
 

@@ -89,6 +89,14 @@ class FLIRDataset(CocoDataset):
             return data_list
         return self._pair_rgb(data_list)
 
+    def parse_data_info(self, raw_data_info: dict) -> dict:
+        """As CocoDataset, plus the image's ``source`` tag of a merged v1+v2 file."""
+        info = super().parse_data_info(raw_data_info)
+        source = raw_data_info['raw_img_info'].get('source')
+        if source is not None:
+            info['source'] = source
+        return info
+
     def _labels_in_class_order(self, data_list: List[dict], categories: List[dict]) -> None:
         """Make ``bbox_label`` index ``metainfo['classes']`` in the order given.
 
@@ -149,6 +157,15 @@ class FLIRDataset(CocoDataset):
                     continue
                 rgb_path = None
             kept.append(dict(info, rgb_path=rgb_path))
+        if data_list and self.unpaired_count == len(data_list):
+            example = osp.basename(data_list[0]['img_path'])
+            tried = (f'its entry in {self.rgb_map_file!r}' if mapping is not None else
+                     repr(osp.join(root, osp.splitext(example)[0] + self.rgb_suffix)))
+            raise UserInputError(
+                f'no thermal frame of {self.ann_file!r} has an RGB partner in rgb_dir {root!r} '
+                f'(e.g. {example!r} -> {tried}). v1.3 pairs by frame name (RGB/FLIR_#####.jpg);'
+                ' FLIR v2 pairs only through rgb_map_file (rgb_to_thermal_vid_map.json, the '
+                'video split) or a pairing file of the same form for other splits.')
         MMLogger.get_current_instance().info(
             f'FLIRDataset {self.ann_file}: {len(data_list) - self.unpaired_count} of '
             f'{len(data_list)} thermal frames have an RGB partner; '

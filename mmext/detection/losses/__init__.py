@@ -1,4 +1,4 @@
 """Custom YOLOX classification losses."""
-from .yolox_cls_losses import PerClassFocalLoss, SoftQualityFocalLoss
+from .yolox_cls_losses import PerClassFocalLoss
 
-__all__ = ['PerClassFocalLoss', 'SoftQualityFocalLoss']
+__all__ = ['PerClassFocalLoss']

@@ -14,12 +14,10 @@ input: logits (N, C) and float targets in [0, 1] of the same shape.
       loss    = alpha_t * (1 - p_t) ** gamma * BCEWithLogits(x, t)
 
   which is mmdet's ``py_sigmoid_focal_loss`` for one-hot or soft targets.
-* :class:`SoftQualityFocalLoss` -- Quality Focal Loss (GFL) on soft targets::
-
-      loss = |t - p| ** beta * BCEWithLogits(x, t)
-
-  i.e. mmdet's ``quality_focal_loss_tensor_target``, with the target shape and range checked
-  (a (label, score) tuple, the other form mmdet accepts, is refused with a clear message).
+Quality Focal Loss needs no copy here: mmdet 3.3's ``QualityFocalLoss(use_sigmoid=True)``
+takes a soft (N, C) tensor target through ``quality_focal_loss_tensor_target``
+(``|t - p| ** beta * BCEWithLogits(x, t)``, tested equal to that formula), so configs use
+``dict(type='QualityFocalLoss', use_sigmoid=True, beta=2.0, reduction='sum')``.
 """
 from typing import Optional, Sequence, Union
 
@@ -87,35 +85,5 @@ class PerClassFocalLoss(nn.Module):
         alpha_t = alpha * target + (1 - alpha) * (1 - target)
         bce = F.binary_cross_entropy_with_logits(pred, target, reduction='none')
         loss = alpha_t * (1 - p_t).pow(self.gamma) * bce
-        return self.loss_weight * _reduce(loss, weight, reduction_override or self.reduction,
-                                          avg_factor)
-
-
-@MODELS.register_module()
-class SoftQualityFocalLoss(nn.Module):
-    """Quality Focal Loss on soft (N, C) targets, e.g. YOLOX's ``one_hot * IoU``.
-
-    Args:
-        beta: modulating exponent (GFL: 2.0).
-        reduction: ``'none'``, ``'mean'`` or ``'sum'`` (YOLOXHead: ``'sum'``).
-        loss_weight: multiplier of the loss.
-    """
-
-    def __init__(self, beta: float = 2.0, reduction: str = 'sum',
-                 loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.beta = beta
-        self.reduction = reduction
-        self.loss_weight = loss_weight
-
-    def forward(self, pred: torch.Tensor, target: torch.Tensor,
-                weight: Optional[torch.Tensor] = None, avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        """Compute the loss (see the module docstring for the formula)."""
-        target = _check_soft_target(pred, target, 'SoftQualityFocalLoss')
-        if target.numel() and (target.min() < 0 or target.max() > 1):
-            raise ValueError('SoftQualityFocalLoss targets must lie in [0, 1]')
-        modulator = (target - pred.sigmoid()).abs().pow(self.beta)
-        loss = modulator * F.binary_cross_entropy_with_logits(pred, target, reduction='none')
         return self.loss_weight * _reduce(loss, weight, reduction_override or self.reduction,
                                           avg_factor)

@@ -5,7 +5,12 @@ parameters (max 100 detections per image, unlike mmdet's CocoMetric which evalua
 ``proposal_nums[-1]`` = 1000), over the dataset's classes. A per-class row is read from the
 same accumulated precision array that ``summarize()`` averages, restricted to one class,
 which is what pycocotools gives when evaluated with ``params.catIds=[that class]``.
+
+``backend='faster_coco_eval'`` computes the same arrays with faster-coco-eval's C++
+``COCOeval_faster`` (same parameters, identical values; several times faster on a
+FLIR-sized val set). pycocotools stays the default and the reference of the tests.
 """
+import copy
 import csv
 import math
 import os
@@ -23,6 +28,7 @@ from pycocotools.cocoeval import COCOeval
 
 from mmext.registry import METRICS
 
+BACKENDS = ('pycocotools', 'faster_coco_eval')
 TABLE_COLUMNS = ('mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l')
 # (iou threshold index or None for all, area range index) per column, for
 # COCOeval.eval['precision'] of shape (T iou, R recall, K class, A area, M maxdets).
@@ -73,6 +79,8 @@ class CocoClasswiseMetric(CocoMetric):
     Args:
         table_out: optional ``.csv`` or ``.md`` path; the table (per class plus an ``all``
             row) is written there after each evaluation. ``tools/test.py --table-out`` sets it.
+        backend: ``'pycocotools'`` (default, the reference) or ``'faster_coco_eval'``
+            (``pip install faster-coco-eval``; identical numbers, faster).
         **kwargs: as mmdet's :class:`~mmdet.evaluation.CocoMetric` (``ann_file``,
             ``outfile_prefix``, ``format_only``, ...). Only ``metric='bbox'`` is supported.
 
@@ -80,7 +88,19 @@ class CocoClasswiseMetric(CocoMetric):
     ``bbox_<class>_mAP``, ``bbox_<class>_mAP_50``, ... for every class.
     """
 
-    def __init__(self, table_out: Optional[str] = None, **kwargs) -> None:
+    def __init__(self, table_out: Optional[str] = None, backend: str = 'pycocotools',
+                 **kwargs) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f'CocoClasswiseMetric backend must be one of {BACKENDS}, '
+                             f'got {backend!r}')
+        if backend == 'faster_coco_eval':
+            try:
+                import faster_coco_eval  # noqa: F401
+            except ImportError:
+                raise ImportError("CocoClasswiseMetric(backend='faster_coco_eval') needs the "
+                                  'faster-coco-eval package: pip install '
+                                  'faster-coco-eval==1.8.0') from None
+        self.backend = backend
         kwargs.setdefault('metric', 'bbox')
         super().__init__(**kwargs)
         if self.metrics != ['bbox']:
@@ -137,8 +157,7 @@ class CocoClasswiseMetric(CocoMetric):
         names = [self._coco_api.loadCats(c)[0]['name'] for c in self.cat_ids]
         if not detections:  # no detections at all: AP is 0 wherever GT exists
             return {n: {c: 0.0 for c in TABLE_COLUMNS} for n in names + ['all']}
-        coco_dt = self._coco_api.loadRes(detections)
-        coco_eval = COCOeval(self._coco_api, coco_dt, 'bbox')
+        coco_eval = self._cocoeval(detections)
         coco_eval.params.catIds = list(self.cat_ids)
         coco_eval.params.imgIds = list(self.img_ids)
         coco_eval.evaluate()
@@ -151,6 +170,19 @@ class CocoClasswiseMetric(CocoMetric):
         rows['all'] = {c: float(coco_eval.stats[i]) for i, c in enumerate(TABLE_COLUMNS)}
         rows['all'] = {c: (float('nan') if v == -1 else v) for c, v in rows['all'].items()}
         return rows
+
+    def _cocoeval(self, detections: List[dict]):
+        """A ``COCOeval`` of the chosen backend on the GT and ``detections``."""
+        if self.backend == 'pycocotools':
+            return COCOeval(self._coco_api, self._coco_api.loadRes(detections), 'bbox')
+        from faster_coco_eval import COCO as FastCOCO
+        from faster_coco_eval import COCOeval_faster
+        gt = FastCOCO()
+        gt.dataset = copy.deepcopy(self._coco_api.dataset)
+        gt.createIndex()
+        logger = MMLogger.get_current_instance()
+        return COCOeval_faster(gt, gt.loadRes(copy.deepcopy(detections)), 'bbox',
+                               print_function=logger.debug)
 
     @staticmethod
     def _flatten(rows: Dict[str, Dict[str, float]]) -> Dict[str, float]:

@@ -14,10 +14,19 @@ bool`` in the coordinates of the given image.
   connected component touching the box centre region is the mask. For machines without
   SAM 2 weights; not SAM.
 """
+import os.path as osp
 from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
+
+from mmext.utils.errors import UserInputError, missing_path_message
+
+from .devices import check_device
+
+SAM2_HINT = ('SAM 2.1 weights: https://dl.fbaipublicfiles.com/segment_anything_2/092824/'
+             'sam2.1_hiera_large.pt (see the facebookresearch/sam2 README), saved under '
+             'checkpoints/')
 
 
 class MaskBackend:
@@ -58,6 +67,10 @@ class Sam2PackageBackend(MaskBackend):
         except ImportError as err:  # pragma: no cover - sam2 is in the pinned stack
             raise ImportError('the "sam2" backend needs the sam2 package: '
                               'pip install --no-build-isolation sam2==1.1.0') from err
+        if checkpoint is not None and not osp.isfile(checkpoint):
+            raise UserInputError(missing_path_message(
+                'SAM 2 checkpoint (refiner.backend.checkpoint)', checkpoint, SAM2_HINT))
+        check_device(device, 'pseudo_labels.refiner.backend.device')
         model = build_sam2(config, ckpt_path=checkpoint, device=device,
                            hydra_overrides_extra=list(hydra_overrides))
         self.predictor = SAM2ImagePredictor(model)
@@ -93,9 +106,20 @@ class HFSam2Backend(MaskBackend):
 
     def __init__(self, model, processor=None, device: str = 'cpu') -> None:
         from transformers import Sam2Model, Sam2Processor
+        check_device(device, 'pseudo_labels.refiner.backend.device')
         if isinstance(model, str):
-            processor = processor or Sam2Processor.from_pretrained(model)
-            model = Sam2Model.from_pretrained(model)
+            if model.startswith(('.', '/', '~')) and not osp.isdir(osp.expanduser(model)):
+                raise UserInputError(missing_path_message(
+                    'SAM 2 model folder (refiner.backend.model)', model,
+                    "Use a hub id such as 'facebook/sam2.1-hiera-large' or a folder saved "
+                    'with save_pretrained.'))
+            try:
+                processor = processor or Sam2Processor.from_pretrained(model)
+                model = Sam2Model.from_pretrained(model)
+            except OSError as err:
+                first = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+                raise UserInputError(f'refiner.backend.model={model!r} could not be loaded '
+                                     f'with transformers: {first}') from None
         if processor is None:
             raise ValueError('HFSam2Backend needs a processor when given a built model')
         self.model = model.to(device).eval()

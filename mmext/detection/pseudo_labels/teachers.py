@@ -12,8 +12,11 @@ import os.path as osp
 from typing import Dict, List, Tuple
 
 import numpy as np
+from mmengine.registry import DefaultScope
 
 from mmext.utils.errors import UserInputError, missing_path_message
+
+from .devices import check_device
 
 Prediction = Tuple[np.ndarray, np.ndarray, List[str]]
 
@@ -60,15 +63,27 @@ class MMDetTeacher:
         config: the detector's config file (mmdet or mmext).
         checkpoint: its weights (e.g. COCO YOLOX-x from the mmdet model zoo, downloaded
             beforehand).
-        device: torch device.
+        device: torch device; checked before the model is built.
+
+    The detector is built and run under its config's ``default_scope`` (``'mmdet'`` for a
+    model-zoo config), inside a scope that is restored afterwards: mmdet's
+    ``init_detector`` switches the global default scope, which would otherwise make the
+    mmext modules built after it (the refiner, the student) unknown.
     """
 
     def __init__(self, config: str, checkpoint: str, device: str = 'cpu') -> None:
-        for what, path in (('teacher config', config), ('teacher checkpoint', checkpoint)):
+        for what, path in (('teacher config (pseudo_labels.teacher.config)', config),
+                           ('teacher checkpoint (pseudo_labels.teacher.checkpoint)',
+                            checkpoint)):
             if not osp.isfile(path):
                 raise UserInputError(missing_path_message(what, path))
+        check_device(device, 'pseudo_labels.teacher.device')
         from mmdet.apis import init_detector
-        self.model = init_detector(config, checkpoint, device=device)
+        from mmengine.config import Config
+        cfg = Config.fromfile(config)
+        self.scope = cfg.get('default_scope') or 'mmdet'
+        with DefaultScope.overwrite_default_scope(self.scope):
+            self.model = init_detector(cfg, checkpoint, device=device)
         self.classes = list(self.model.dataset_meta['classes'])
         self.identity = dict(type='mmdet', config=osp.abspath(config),
                              config_mtime=osp.getmtime(config),
@@ -79,7 +94,8 @@ class MMDetTeacher:
     def predict(self, rgb_path: str) -> Prediction:
         """Run the detector on one image."""
         from mmdet.apis import inference_detector
-        inst = inference_detector(self.model, rgb_path).pred_instances
+        with DefaultScope.overwrite_default_scope(self.scope):
+            inst = inference_detector(self.model, rgb_path).pred_instances
         return (inst.bboxes.cpu().numpy().astype(np.float64),
                 inst.scores.cpu().numpy().astype(np.float64),
                 [self.classes[int(i)] for i in inst.labels.cpu().numpy()])
