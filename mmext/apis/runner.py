@@ -14,6 +14,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmext.compat import use_cpu_distributed_defaults
+from mmext.engine.run_card import attach_run_card
 from mmext.utils.errors import UserInputError, missing_path_message
 
 from .inputs import check_checkpoint, check_config_inputs
@@ -146,11 +147,15 @@ def prepare_experiment(cfg: Config) -> dict:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """Build the Runner (or the config's ``runner_type``) from a configured config."""
+    """Build the Runner (or the config's ``runner_type``) from a configured config, with the
+    run card hook attached (:mod:`mmext.engine.run_card`)."""
     if 'runner_type' in cfg:
         from mmext.registry import RUNNERS
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    attach_run_card(runner)  # <work_dir>/run_card*.json (mmext.engine.run_card)
+    return runner
 
 
 def run_cli(main: Callable[[], None]) -> None:
