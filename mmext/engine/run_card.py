@@ -50,9 +50,11 @@ _FILE_KEY = re.compile(r'(^|_)(file|files|split|splits)$')
 _DATA_EXT = ('.json', '.txt', '.csv', '.pkl', '.npy', '.npz', '.yaml', '.yml', '.lst')
 # Config keys left out of the seed-neutral hash: where the run writes, how it was launched.
 _VOLATILE_KEYS = ('work_dir', 'launcher', 'resume')
-_ENV_KEYS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA',
-             'DNNL_MAX_CPU_ISA', 'MKL_CBWR', 'CUBLAS_WORKSPACE_CONFIG', 'PYTHONHASHSEED',
-             'CUDA_VISIBLE_DEVICES')
+# Environment variables that select CPU kernels (compared between CPU runs).
+_KERNEL_ENV = ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA', 'DNNL_MAX_CPU_ISA', 'MKL_CBWR',
+               'OPENCV_CPU_DISABLE')
+_ENV_KEYS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'CUBLAS_WORKSPACE_CONFIG', 'PYTHONHASHSEED',
+             'CUDA_VISIBLE_DEVICES') + _KERNEL_ENV
 
 
 def _utc_now() -> str:
@@ -297,9 +299,20 @@ def build_run_card(cfg, mode: str, seed: Optional[int], work_dir: str,
 
 
 def comparable_fields(card: Dict[str, Any]) -> Dict[str, Any]:
-    """What must agree between runs averaged over seeds: all but the seed (and timings)."""
+    """What must agree between runs averaged over seeds: all but the seed (and timings).
+
+    On CPU this includes the CPU model, torch's CPU capability, the thread count and the
+    kernel-selecting environment variables (each changed the weights of a small conv net in
+    a measurement); on GPUs the GPU names.
+    """
     packages = dict(card.get('packages') or {})
     device = card.get('device') or {}
+    if device.get('kind') == 'cpu':  # CPU kernels and thread counts change CPU numbers
+        env = device.get('env') or {}
+        device_key = [device.get('kind'), device.get('cpu'), device.get('torch_cpu_capability'),
+                      device.get('torch_threads')] + [env.get(k) for k in _KERNEL_ENV]
+    else:
+        device_key = [device.get('kind'), device.get('gpus')]
     return {
         'config': (card.get('config') or {}).get('sha256'),
         'mode': card.get('mode'),
@@ -307,7 +320,7 @@ def comparable_fields(card: Dict[str, Any]) -> Dict[str, Any]:
         'uncommitted changes': (card.get('git') or {}).get('diff_sha256'),
         'packages': packages,
         'data': (card.get('data') or {}).get('sha256'),
-        'device kind / GPUs': [device.get('kind'), device.get('gpus')],
+        'device (GPUs; on CPU: model, kernels, threads)': device_key,
         'world size': card.get('world_size'),
         'deterministic': (card.get('randomness') or {}).get('deterministic'),
     }

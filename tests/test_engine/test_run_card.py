@@ -115,3 +115,7 @@ def test_comparable_fields_ignore_seed_and_timing(toy_run):
     assert comparable_fields(card) == comparable_fields(other)
     other['packages']['torch'] = '0.0.1'
     assert comparable_fields(card) != comparable_fields(other)
+    if card['device']['kind'] == 'cpu':  # CPU numbers depend on threads and kernels
+        other = json.loads(json.dumps(card))
+        other['device']['torch_threads'] += 1
+        assert comparable_fields(card) != comparable_fields(other)

@@ -3,8 +3,9 @@
 Each positional argument is ``NAME=WORK_DIR`` (a path or a glob pattern); items with the
 same NAME form one group (a method or a baseline), averaged over its runs, and groups are
 printed side by side. The runs of a group must have run cards that agree on everything but
-the seed (config, git commit and uncommitted changes, packages, data fingerprint, device
-kind, world size); otherwise the tool stops and says what differs, unless --allow-mixed.
+the seed (config, git commit and uncommitted changes, packages, data fingerprint, GPUs or
+on CPU the CPU model, kernels and threads, world size); otherwise the tool stops and says
+what differs, unless --allow-mixed.
 
 Examples:
     # per-class COCO tables of tools/test.py --table-out, GT vs pseudo-label student
