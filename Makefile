@@ -12,10 +12,13 @@ PYTEST_ARGS ?=
 # mean ± std over them, e.g. `make demo SEEDS="0 1 2"` (about 3x the time of one seed).
 SEEDS     ?= 0
 # Same numbers on every run and, as far as the CPU allows, on every x86-64 machine: a fixed
-# thread count and instruction-set caps for torch (ATen), oneDNN and MKL (README, "Reproducing").
+# thread count and instruction-set caps for torch (ATen), oneDNN, MKL and OpenCV (README,
+# "Reproducing"; each of thread count, ATen and OpenCV kernels changed the trained weights).
+# On a CPU without AVX-512 OpenCV prints one harmless line about AVX512F.
 DEMO_THREADS ?= 2
 DEMO_ENV  := OMP_NUM_THREADS=$(DEMO_THREADS) MKL_NUM_THREADS=$(DEMO_THREADS) \
-	ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=AVX2 PYTHONHASHSEED=0
+	ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=AVX2 OPENCV_CPU_DISABLE=AVX512F \
+	PYTHONHASHSEED=0
 COLLECT   := $(PY) tools/analysis_tools/collect_results.py
 seed_dirs = $(foreach s,$(SEEDS),$(1)=$(2)/seed$(s))
 
