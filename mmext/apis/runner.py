@@ -17,6 +17,7 @@ from mmext.compat import use_cpu_distributed_defaults
 from mmext.engine.checkpoint_integrity import choose_resume_checkpoint
 from mmext.engine.checkpoint_integrity import install as install_checkpoint_integrity
 from mmext.engine.hooks.skipped_samples_hook import SkippedSamplesHook
+from mmext.engine.run_card import attach_run_card
 from mmext.utils.errors import UserInputError, missing_path_message
 from mmext.utils.threads import apply_thread_defaults
 
@@ -172,8 +173,9 @@ def build_runner(cfg: Config) -> Runner:
 
     Checkpoints are then saved atomically with checksums and checked when loaded
     (:mod:`mmext.engine.checkpoint_integrity`), skipped samples are written to
-    ``skipped.json`` and the main process's CPU threads are limited
-    (:mod:`mmext.utils.threads`).
+    ``skipped.json``, the main process's CPU threads are limited
+    (:mod:`mmext.utils.threads`) and the run card hook is attached
+    (:mod:`mmext.engine.run_card`).
     """
     install_checkpoint_integrity()
     apply_thread_defaults(cfg)  # workers + compute threads <= cores (mmext.utils.threads)
@@ -183,6 +185,7 @@ def build_runner(cfg: Config) -> Runner:
     else:
         runner = Runner.from_cfg(cfg)
     runner.register_hook(SkippedSamplesHook())  # writes <work_dir>/skipped.json
+    attach_run_card(runner)  # <work_dir>/run_card*.json (mmext.engine.run_card)
     return runner
 
 

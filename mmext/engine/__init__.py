@@ -1,2 +1,2 @@
-"""Runtime components shared by all families (hooks)."""
-from . import hooks  # noqa: F401
+"""Runtime components shared by all families (hooks, the run card)."""
+from . import hooks, run_card  # noqa: F401

@@ -15,7 +15,8 @@ intensities: warm persons (bright), cars with warm wheels and cool windows, thin
 The RGB frame shows the same scene in colour through a *different* camera: it is related
 to the thermal frame by the known homography, so a box found in RGB has to be mapped before
 it can label a thermal frame. Every image is drawn from its own seeded generator, so the
-data are deterministic and independent of generation order.
+data are deterministic and independent of generation order and of the CPU's SIMD kernels
+(OpenCV's portable code path, see :func:`generate_synthetic_flir`).
 """
 import json
 import os
@@ -26,6 +27,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmext.utils.determinism import portable_opencv
+
 # FLIR ADAS v1.3 categories (COCO numbering where possible, see the release ReadMe).
 FLIR_V1_CATEGORIES = [
     dict(id=1, name='person', supercategory='unknown'),
@@ -35,6 +38,9 @@ FLIR_V1_CATEGORIES = [
     dict(id=91, name='other vehicle', supercategory='unknown'),
 ]
 _DRAWN = ('person', 'car', 'bicycle')
+# Bumped when the same spec writes other bytes (2: OpenCV's portable code path), so that
+# is_generated() makes an older set be written again.
+GENERATOR_VERSION = 2
 _CAT_ID = {c['name']: c['id'] for c in FLIR_V1_CATEGORIES}
 
 
@@ -293,8 +299,17 @@ def generate_synthetic_flir(out_dir: str,
 
     Returns:
         Summary dict: frames and objects per split and class, frames without RGB.
+
+    OpenCV runs its portable baseline code here
+    (:func:`mmext.utils.determinism.portable_opencv`), so the bytes do not depend on which
+    SIMD kernels the CPU offers (with the dispatched kernels, disabling AVX2 changed them).
     """
-    spec = spec or SyntheticFLIRSpec()
+    with portable_opencv():
+        return _generate(out_dir, spec or SyntheticFLIRSpec(), rgb_to_thermal)
+
+
+def _generate(out_dir: str, spec: SyntheticFLIRSpec,
+              rgb_to_thermal: Optional[np.ndarray]) -> dict:
     H = default_rgb_to_thermal_homography(spec) if rgb_to_thermal is None else rgb_to_thermal
     summary: dict = {}
     for split, count in spec.splits.items():
@@ -343,7 +358,8 @@ def generate_synthetic_flir(out_dir: str,
              thermal_size=list(spec.thermal_size), rgb_size=list(spec.rgb_size),
              note='x_thermal ~ H @ [x_rgb, y_rgb, 1] (pixel coordinates, pixel centres)'))
     _write_json_atomic(osp.join(out_dir, 'synthetic_info.json'),
-                       dict(generator='mmext.synthetic.flir', seed=spec.seed,
+                       dict(generator='mmext.synthetic.flir',
+                            generator_version=GENERATOR_VERSION, seed=spec.seed,
                             splits=spec.splits, thermal_size=list(spec.thermal_size),
                             rgb_size=list(spec.rgb_size), summary=summary))
     return summary
@@ -356,7 +372,8 @@ def is_generated(out_dir: str, spec: SyntheticFLIRSpec) -> bool:
         return False
     with open(info_path, encoding='utf-8') as f:
         info = json.load(f)
-    return (info.get('seed') == spec.seed and info.get('splits') == spec.splits
+    return (info.get('generator_version') == GENERATOR_VERSION
+            and info.get('seed') == spec.seed and info.get('splits') == spec.splits
             and info.get('thermal_size') == list(spec.thermal_size)
             and info.get('rgb_size') == list(spec.rgb_size))
 

@@ -13,6 +13,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmext.synthetic.flir import (SyntheticFLIRSpec, generate_synthetic_flir,  # noqa: E402
                                   is_generated)
+from mmext.utils.fingerprint import tree_sha256  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -34,11 +35,13 @@ def main(argv=None) -> None:
                              rgb_size=tuple(args.rgb_size))
     if not args.force and is_generated(args.out_dir, spec):
         print(f'{args.out_dir}: synthetic FLIR set already present (use --force to redo)')
-        return
-    t0 = time.time()
-    summary = generate_synthetic_flir(args.out_dir, spec)
-    print(json.dumps(summary, indent=1))
-    print(f'wrote {args.out_dir} in {time.time() - t0:.1f}s')
+    else:
+        t0 = time.time()
+        summary = generate_synthetic_flir(args.out_dir, spec)
+        print(json.dumps(summary, indent=1))
+        print(f'wrote {args.out_dir} in {time.time() - t0:.1f}s')
+    # compare this line between machines: equal hashes = byte-identical data
+    print(f'{args.out_dir}: content sha256 {tree_sha256(args.out_dir)["sha256"]}')
 
 
 if __name__ == '__main__':
