@@ -84,4 +84,6 @@ def test_vitl_parity_with_official_at_non_square_sizes(tmp_path):
     model = _mmext('vitl', tmp_path, official)
     for size in SIZES:
         diff, _ = _max_diff(official, model, size)
-        assert diff < 1e-4, (size, diff)
+        # float32 rounding through 24 random-weight blocks: 4.2e-4 m (relative 2e-5) was
+        # measured against the official code at 392x518; the old interpolation was 3e-2 off.
+        assert diff < 1e-3, (size, diff)
