@@ -11,7 +11,8 @@ from .transforms import (DAV2InferResize, DepthColorJitter, DepthGaussianBlur, D
                          LoadNutrition5kDish, MaskMorphology, PackDepthInputs,
                          RandomDepthFlip, RandomRotateK, RandomScaleCropK, ResizeK)
 
-__all__ = ['KITTIEigenDepthDataset', 'LoadImageDepth', 'NYUDepthV2Dataset', 'NUTRITION5K_K', 'NUTRITION5K_K_D435', 'NUTRITION5K_K_PAPER', 'paper_focal_px',
+__all__ = ['KITTIEigenDepthDataset', 'LoadImageDepth', 'NYUDepthV2Dataset', 'NUTRITION5K_K',
+           'NUTRITION5K_K_D435', 'NUTRITION5K_K_PAPER', 'paper_focal_px',
            'Nutrition5kDataset', 'derive_food_mask', 'Nutrition5kFormatError',
            'check_depth_units', 'read_depth_raw', 'read_dish_metadata', 'read_split_ids',
            'LoadNutrition5kDish', 'ResizeK', 'RandomScaleCropK', 'RandomRotateK',

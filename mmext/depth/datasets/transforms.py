@@ -83,7 +83,8 @@ class ResizeK(_Transform):
         return _resize_all(results, *self.scale)
 
 
-def dav2_infer_size(h: int, w: int, input_size: int = 518, multiple_of: int = 14) -> Tuple[int, int]:
+def dav2_infer_size(h: int, w: int, input_size: int = 518,
+                    multiple_of: int = 14) -> Tuple[int, int]:
     """Network input ``(h, w)`` of DAV2's ``image2tensor``: ``Resize(keep_aspect_ratio=True,
     resize_method='lower_bound', ensure_multiple_of=14)`` -- the short side scaled to
     ``input_size``, each side rounded to a multiple of 14 (never below ``input_size``)."""

@@ -15,8 +15,9 @@ class StagedFinetuneHook(Hook):
 
     Frozen parameters get ``requires_grad=False`` so they receive no gradient and the
     optimizer skips them. Unfreezing restores only the parameters that were trainable before
-    the first freeze, so partial fine-tuning (``trainable_blocks``, LoRA) stays partial. The LR change is applied to ``lr`` and ``initial_lr`` of the param
-    groups, so mmengine's chained schedulers (e.g. PolyLR) continue from the lowered value.
+    the first freeze, so partial fine-tuning (``trainable_blocks``, LoRA) stays partial. The
+    LR change is applied to ``lr`` and ``initial_lr`` of the param groups, so mmengine's
+    chained schedulers (e.g. PolyLR) continue from the lowered value.
     With DDP use ``model_wrapper_cfg=dict(type='MMDistributedDataParallel',
     find_unused_parameters=True)`` during the frozen stage.
 

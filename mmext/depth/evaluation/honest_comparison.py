@@ -20,7 +20,8 @@ import torch.nn.functional as F
 
 from ..metrics import DepthMetric, VolumeMetric
 
-__all__ = ['cross_domain_rows', 'collect_predictions', 'fit_global_scale', 'mean_depth_map', 'evaluate_predictions',
+__all__ = ['cross_domain_rows', 'collect_predictions', 'fit_global_scale', 'mean_depth_map',
+           'evaluate_predictions',
            'honest_rows', 'format_table']
 
 

@@ -138,7 +138,8 @@ class DINOv2Backbone(nn.Module):
                 raise RuntimeError('this transformers version has no Dinov2Embeddings.'
                                    'interpolate_pos_encoding to replace; cannot reproduce the '
                                    'official DINOv2 position-embedding interpolation')
-            emb.interpolate_pos_encoding = types.MethodType(_official_interpolation(patch_size), emb)
+            emb.interpolate_pos_encoding = types.MethodType(
+                _official_interpolation(patch_size), emb)
         if trainable_blocks is not None and lora is not None:
             raise ValueError('choose one of trainable_blocks and lora')
         self.trainable_blocks, self.lora = trainable_blocks, lora
@@ -174,7 +175,8 @@ class DINOv2Backbone(nn.Module):
     def config_from_hf(cls, hf_backbone_config, pos_embed_interp: str = 'official') -> Dict:
         """Keyword arguments reproducing a transformers ``Dinov2Config`` (backbone part)."""
         c = hf_backbone_config
-        return dict(arch=None, pos_embed_interp=pos_embed_interp, hidden_size=c.hidden_size, num_layers=c.num_hidden_layers,
+        return dict(arch=None, pos_embed_interp=pos_embed_interp, hidden_size=c.hidden_size,
+                    num_layers=c.num_hidden_layers,
                     num_heads=c.num_attention_heads, out_indices=[i - 1 for i in c.out_indices],
                     patch_size=c.patch_size, image_size=c.image_size, mlp_ratio=c.mlp_ratio)
 
