@@ -1,11 +1,15 @@
 # Nutrition5k overhead RGB-D (640x480), session split, food masks derived from GT depth.
-# K: intrinsics were never released. fx = fy = 616 px is the RealSense D435 colour camera at
-# 640x480 used by the community; the paper's pixel area (5.957e-3 cm^2 at 35.9 cm) implies
-# f ~ 465 px. Volumes scale with 1/(fx*fy): the choice changes every mL by (616/465)^2 = 1.75x,
-# so report it with any volume number (docs/food.md).
+# K: intrinsics were never released. Default (log 001): the Nutrition5k paper's geometry, table
+# at 35.9 cm with a pixel area of 5.957e-3 cm^2 there -> f = 35.9 / sqrt(5.957e-3) = 465.1 px.
+# Alternative: fx = fy = 616 px (RealSense D435 colour at 640x480, used by the community):
+# override K of the three datasets (e.g. --cfg-options train_dataloader.dataset.K=[616,616,
+# 319.5,239.5] and the same for val/test) and say so next to every mL. Volumes scale with
+# 1/(fx*fy): the two choices differ by (616/465.1)^2 = 1.75x in every mL (docs/food.md;
+# tools/analysis_tools/food_focal_sweep.py reports volume MAE vs the assumed focal length).
 dataset_type = 'Nutrition5kDataset'
 data_root = 'data/nutrition5k/'
-nutrition5k_K = [616.0, 616.0, 319.5, 239.5]
+nutrition5k_f = 35.9 / 5.957e-3 ** 0.5             # 465.13 px (Nutrition5k paper)
+nutrition5k_K = [nutrition5k_f, nutrition5k_f, 319.5, 239.5]
 split_dir = 'dish_ids/splits_session/'   # tools/dataset_converters/nutrition5k_session_split.py
 
 train_pipeline = [
@@ -21,6 +25,13 @@ train_pipeline = [
     dict(type='PackDepthInputs'),
 ]
 test_pipeline = [dict(type='LoadNutrition5kDish'), dict(type='PackDepthInputs')]
+# DAV2's official inference preprocessing (infer_image / image2tensor: short side -> 518 keeping
+# the aspect ratio, multiples of 14, bicubic; 640x480 -> 686x518; prediction resized back with
+# align_corners=True). The "pretrained, before fine-tuning" rows computed exactly as the official
+# inference: tools/analysis_tools/food_honest_comparison.py --official-preprocessing.
+official_test_pipeline = [dict(type='LoadNutrition5kDish'),
+                          dict(type='DAV2InferResize', input_size=518, multiple_of=14),
+                          dict(type='PackDepthInputs')]
 
 _ds = dict(type=dataset_type, data_root=data_root, K=nutrition5k_K,
            metadata_files=['metadata/dish_metadata_cafe1.csv',
@@ -39,6 +50,9 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(**_ds, split_file=split_dir + 'depth_test_ids.txt', pipeline=test_pipeline,
                  test_mode=True))
-val_evaluator = [dict(type='DepthMetric', min_depth=1e-3, max_depth=1.0),
+val_evaluator = [dict(type='DepthMetric', min_depth=1e-3, max_depth=1.0,
+                      # DAV2 metric_depth/train.py protocol: no clamp, align_corners resize,
+                      # images with < 10 valid pixels skipped.
+                      clamp_pred=False, resize_align_corners=True, min_valid_pixels=10),
                  dict(type='VolumeMetric')]
 test_evaluator = val_evaluator

@@ -43,7 +43,10 @@ val_dataloader = dict(batch_size=8, num_workers=0,
                                    pipeline=test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 # Ring sizes: the 640x480 defaults (5 + 20 px) scaled to 112x154.
-val_evaluator = [dict(type='DepthMetric', min_depth=1e-3, max_depth=1.0),
+val_evaluator = [dict(type='DepthMetric', min_depth=1e-3, max_depth=1.0,
+                      # DAV2 metric_depth/train.py protocol: no clamp, align_corners resize,
+                      # images with < 10 valid pixels skipped.
+                      clamp_pred=False, resize_align_corners=True, min_valid_pixels=10),
                  dict(type='VolumeMetric', ring_inner=1, ring_width=5)]
 test_evaluator = val_evaluator
 

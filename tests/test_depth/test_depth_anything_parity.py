@@ -10,7 +10,9 @@ SIZES = [(56, 56), (42, 70)]          # square and non-square (multiples of 14)
 
 
 def _mmext_like(hf):
-    backbone, head = depth_anything_cfg_from_hf(hf.config)
+    # transformers' port resizes the position embedding its own way; compare like with like
+    # (the official interpolation is checked in test_official_dav2_parity.py).
+    backbone, head = depth_anything_cfg_from_hf(hf.config, pos_embed_interp='hf')
     return DepthEstimator(backbone=backbone, decode_head=head).eval()
 
 
@@ -40,7 +42,7 @@ def test_parity_in_memory(mode):
 def test_parity_after_loading_hf_directory(tmp_path):
     hf = tiny_hf_model('metric', seed=3)
     hf.save_pretrained(tmp_path / 'hf')
-    backbone, head = depth_anything_cfg_from_hf(str(tmp_path / 'hf'))
+    backbone, head = depth_anything_cfg_from_hf(str(tmp_path / 'hf'), pos_embed_interp='hf')
     model = DepthEstimator(backbone=backbone, decode_head=head).eval()
     before, _ = _max_diff(hf, model, SIZES[1])
     report = load_depth_anything(model, str(tmp_path / 'hf'))

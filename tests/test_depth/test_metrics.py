@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+import torch.nn.functional as F
+
 from mmext.depth.metrics import DepthMetric, VolumeMetric, crop_mask, volume_errors
+from mmext.depth.metrics.depth_metric import DAV2_PROTOCOL, MONODEPTH2_PROTOCOL
 
 
 def dav2_eval_depth(pred, target):
@@ -31,10 +34,11 @@ def dav2_eval_depth(pred, target):
 def test_concrete_numbers_single_image():
     gt = torch.tensor([[1.0, 2.0], [4.0, 0.0]])          # 0 = invalid
     pred = torch.tensor([[1.0, 3.0], [2.0, 9.0]])
-    m = DepthMetric()
+    m = DepthMetric(min_valid_pixels=1)
     m.process(None, [dict(pred_depth=pred, gt_depth=gt)])
     r = m.compute_metrics(m.results)
     # valid pairs (p, g): (1,1), (3,2), (2,4); ratios 1, 1.5, 2.
+    assert r['abse'] == pytest.approx((0 + 1 + 2) / 3)
     assert r['d1'] == pytest.approx(1 / 3)
     assert r['d2'] == pytest.approx(2 / 3)                # 1.5 < 1.5625, 2 > 1.5625
     assert r['d3'] == pytest.approx(2 / 3)                # 2 > 1.953
@@ -107,11 +111,12 @@ def test_median_scaling_both_equals_monodepth2():
         gt[rng.random(gt.shape) < 0.5] = 0                 # sparse like velodyne GT
         preds.append(gt * rng.uniform(0.5, 2.0) * rng.uniform(0.9, 1.1, gt.shape) + 0.01)
         gts.append(gt)
-    m = DepthMetric(min_depth=1e-3, max_depth=80.0, median_scaling='both')
+    gts[0][0, :4] = 80.0                                   # monodepth2 drops gt == 80
+    gts[1][0, :4] = 1e-3                                   # ... and gt == 1e-3
+    m = DepthMetric(min_depth=1e-3, max_depth=80.0, median_scaling='both', **MONODEPTH2_PROTOCOL)
     m.process(None, [dict(pred_depth=torch.from_numpy(p), gt_depth=torch.from_numpy(g))
                      for p, g in zip(preds, gts)])
     r = m.compute_metrics(m.results)
-    # monodepth2 keeps gt < max_depth strictly; no pixel sits exactly at 80 here.
     raw, _, _ = monodepth2_eval(preds, gts, median=False)
     scaled, med, std = monodepth2_eval(preds, gts, median=True)
     names = ['abs_rel', 'sq_rel', 'rmse', 'rmse_log', 'd1', 'd2', 'd3']
@@ -121,6 +126,12 @@ def test_median_scaling_both_equals_monodepth2():
     assert r['med_ratio'] == pytest.approx(med)
     assert r['std_ratio'] == pytest.approx(std)
     assert r['ms_abs_rel'] < r['abs_rel']
+    # Without the strict bounds the same data give other numbers (the test can fail).
+    m2 = DepthMetric(min_depth=1e-3, max_depth=80.0, median_scaling='both',
+                     **dict(MONODEPTH2_PROTOCOL, exclude_max_depth=False))
+    m2.process(None, [dict(pred_depth=torch.from_numpy(p), gt_depth=torch.from_numpy(g))
+                      for p, g in zip(preds, gts)])
+    assert m2.compute_metrics(m2.results)['abs_rel'] != pytest.approx(raw[0], rel=1e-9)
     with pytest.raises(ValueError, match='median_scaling'):
         DepthMetric(median_scaling='yes')
 
@@ -151,9 +162,79 @@ def test_food_region():
     pred[0, 0] = 2.0
     mask = torch.zeros(4, 4, dtype=torch.bool)
     mask[0, :2] = True
-    m = DepthMetric(region='food')
+    m = DepthMetric(region='food', min_valid_pixels=1)
     m.process(None, [dict(pred_depth=pred, gt_depth=gt, food_mask=mask)])
     assert m.compute_metrics(m.results)['abs_rel'] == pytest.approx(0.5)
+
+
+def dav2_validation(preds, depths, valid_masks, min_depth, max_depth):
+    """metric_depth/train.py's validation loop restated: align_corners=True resize, valid mask
+    & min <= gt <= max, skip < 10 valid pixels, eval_depth in float32, mean over images."""
+    sums, n = {}, 0
+    for pred, depth, vm in zip(preds, depths, valid_masks):
+        pred = F.interpolate(pred[None, None], depth.shape[-2:], mode='bilinear',
+                             align_corners=True)[0, 0]
+        valid = (vm == 1) & (depth >= min_depth) & (depth <= max_depth)
+        if valid.sum() < 10:
+            continue
+        cur = dav2_eval_depth(pred[valid], depth[valid])
+        for k, v in cur.items():
+            sums[k] = sums.get(k, 0.0) + v
+        n += 1
+    return {k: v / n for k, v in sums.items()}, n
+
+
+def test_default_protocol_equals_dav2_validation_loop():
+    gen = torch.Generator().manual_seed(7)
+    preds, depths, vms = [], [], []
+    for i, (h, w) in enumerate([(9, 12), (7, 10), (8, 8), (6, 6)]):
+        depth = torch.rand(2 * h, 2 * w, generator=gen) * 0.8 + 0.25       # 0.25 .. 1.05 m
+        vm = (torch.rand(depth.shape, generator=gen) > 0.1).float()
+        if i == 3:
+            vm.zero_()
+            vm[0, :6] = 1                                                  # 6 valid: skipped
+        pred = torch.rand(h, w, generator=gen) * 2.5 + 0.3                 # far off, > max_depth
+        depths.append(depth)
+        vms.append(vm)
+        preds.append(pred)
+    ref, n = dav2_validation(preds, depths, vms, 1e-3, 1.0)
+    assert n == 3
+    m = DepthMetric(min_depth=1e-3, max_depth=1.0)
+    m.process(None, [dict(pred_depth=p[None], gt_depth=(d * v)[None])
+                     for p, d, v in zip(preds, depths, vms)])
+    r = m.compute_metrics(m.results)
+    assert r['num_images'] == 3
+    for k, v in ref.items():
+        assert r[k] == pytest.approx(v, rel=1e-5), k
+    assert {k: getattr(m, k) for k in DAV2_PROTOCOL} == DAV2_PROTOCOL
+    # Each deviation is an option and changes the numbers on these predictions.
+    for kw in [dict(clamp_pred=True), dict(resize_align_corners=False),
+               dict(min_valid_pixels=1)]:
+        m2 = DepthMetric(min_depth=1e-3, max_depth=1.0, **kw)
+        m2.process(None, [dict(pred_depth=p[None], gt_depth=(d * v)[None])
+                          for p, d, v in zip(preds, depths, vms)])
+        assert m2.compute_metrics(m2.results)['abs_rel'] != pytest.approx(ref['abs_rel'],
+                                                                         rel=1e-4), kw
+    # The clamp hides far-off predictions: abs_rel drops a lot with max_depth = 1 m.
+    mc = DepthMetric(min_depth=1e-3, max_depth=1.0, clamp_pred=True)
+    mc.process(None, [dict(pred_depth=p[None], gt_depth=(d * v)[None])
+                      for p, d, v in zip(preds, depths, vms)])
+    assert mc.compute_metrics(mc.results)['abs_rel'] < 0.8 * ref['abs_rel']
+    with pytest.raises(ValueError, match='min_valid_pixels'):
+        DepthMetric(min_valid_pixels=0)
+
+
+def test_selfsup_bases_spell_out_monodepth2_protocol():
+    import os.path as osp
+
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    for name in ('kitti_eigen_zhou_640x192.py', 'synthkitti_road.py'):
+        cfg = Config.fromfile(osp.join(root, 'configs/_base_/datasets', name))
+        ev = cfg.val_evaluator if isinstance(cfg.val_evaluator, list) else [cfg.val_evaluator]
+        dm = [e for e in ev if e['type'] == 'DepthMetric'][0]
+        for k, v in MONODEPTH2_PROTOCOL.items():
+            assert dm.get(k) == v, (name, k)
 
 
 def test_volume_errors_concrete():

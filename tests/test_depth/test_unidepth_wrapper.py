@@ -1,88 +1,133 @@
-"""UniDepthWrapper adaptation logic against a module following UniDepthV2's documented contract:
-``encode_decode({'image': (B,3,h,w), 'camera': cam}, image_metas) -> (inputs, outputs)`` with
-``outputs['depth']`` (B,1,h,w) and ``outputs['intrinsics']`` (B,3,3, *predicted*); ``infer`` is
-no-grad. The real package is not installed here (not on PyPI)."""
+"""UniDepthWrapper against a stand-in reproducing UniDepth's camera classes and UniDepthV2's
+``encode_decode`` (see _unidepth_standin.py), at batch 2. The real package is not installed
+here (not on PyPI); ``test_real_unidepth_vits_batch2`` runs when it is."""
+import functools
 import sys
 
 import pytest
 import torch
 from mmengine.structures import BaseDataElement
-from torch import nn
 
 from mmext.depth.models import UniDepthWrapper
+from mmext.depth.models.unidepth_wrapper import build_batch_camera
+from . import _unidepth_standin as ud
+
+K1 = [[100.0, 0, 39.5], [0, 100.0, 29.5], [0, 0, 1]]
+K2 = [[140.0, 0, 41.0], [0, 130.0, 27.0], [0, 0, 1]]
 
 
-class FakeUniDepthV2(nn.Module):
-    """Stand-in with UniDepthV2's interface; records the camera it was given."""
-
-    def __init__(self):
-        super().__init__()
-        self.pixel_encoder = nn.Conv2d(3, 4, 3, padding=1)
-        self.pixel_decoder = nn.Conv2d(4, 1, 1)
-        self.seen = []
-
-    def encode_decode(self, inputs, image_metas=[]):
-        img, cam = inputs['image'], inputs['camera']
-        assert img.shape[-2] % 14 == 0 and img.shape[-1] % 14 == 0
-        self.seen.append((tuple(img.shape[-2:]), cam.clone()))
-        depth = 0.3 + torch.sigmoid(self.pixel_decoder(self.pixel_encoder(img)))
-        pred_K = cam * 1.2                      # a different, "predicted" camera
-        pred_K[:, 2, 2] = 1
-        return inputs, {'depth': depth, 'intrinsics': pred_K}
-
-    @torch.no_grad()
-    def infer(self, rgb, camera=None):
-        raise AssertionError('training must not go through infer (no_grad)')
-
-
-def _samples(B=2, H=60, W=80):
+def _samples(Ks=(K1, K2), H=60, W=80):
     out = []
-    for _ in range(B):
+    for K in Ks:
         s = BaseDataElement()
-        s.K = torch.tensor([[100.0, 0, 39.5], [0, 100.0, 29.5], [0, 0, 1]])
+        s.K = torch.tensor(K)
         s.gt_depth = torch.full((1, H, W), 0.5)
         out.append(s)
     return out
 
 
 def _wrapper(**kw):
-    return UniDepthWrapper(module=FakeUniDepthV2(), camera_fn=lambda K: K, input_size=(42, 56),
-                           **kw)
+    return UniDepthWrapper(module=ud.StandInUniDepthV2(), input_size=(42, 56),
+                           camera_fn=functools.partial(build_batch_camera,
+                                                       pinhole_cls=ud.Pinhole), **kw)
 
 
-def test_training_goes_through_forward_with_true_K():
+def test_standin_reproduces_the_batch_crash_of_one_pinhole():
+    """What the wrapper used to build (one Pinhole holding the whole batch) fails at B=2 with
+    UniDepth's camera semantics; one Pinhole per image works and gives each image its rays."""
+    K = torch.tensor([K1, K2])
+    bad = ud.BatchCamera.from_camera(ud.Pinhole(K=K))
+    with pytest.raises(RuntimeError, match='shape'):
+        bad.get_rays(shapes=(2, 6, 8))
+    ok = build_batch_camera(K, pinhole_cls=ud.Pinhole)
+    assert isinstance(ok, ud.BatchCamera) and len(ok.cameras) == 2
+    assert ok.K.shape == (2, 3, 3) and ok.params.shape == (2, 16)
+    rays = ok.get_rays(shapes=(2, 6, 8))
+    for i in range(2):
+        single = ud.BatchCamera.from_camera(ud.Pinhole(K=K[i:i + 1])).get_rays((1, 6, 8))
+        assert torch.allclose(rays[i:i + 1], single)
+    assert not torch.allclose(rays[0], rays[1])
+    with pytest.raises(ValueError, match='B, 3, 3'):
+        build_batch_camera(K[0], pinhole_cls=ud.Pinhole)
+
+
+def test_default_predicted_camera_batch2_train_and_predict():
     w = _wrapper(losses=[dict(type='SILogLoss', lambd=0.85)])
-    samples = _samples()
+    assert w.camera_mode == 'predicted'
     x = torch.randn(2, 3, 60, 80)
-    losses = w(x, samples, mode='loss')
+    losses = w(x, _samples(), mode='loss')
     losses['loss_silog'].backward()
     assert w.module.pixel_encoder.weight.grad is not None
-    size, cam = w.module.seen[-1]
-    assert size == (42, 56)
-    # The camera passed is the true K scaled from 80x60 to 56x42 (fx * 0.7).
-    assert cam[0, 0, 0].item() == pytest.approx(70.0)
+    shape, cam, _ = w.module.seen[-1]
+    assert shape == (2, 3, 42, 56) and cam is None    # no camera given: UniDepth predicts it
+    # Predicted fx (network 56 px wide) ~ 1.3 * 56 -> 1.3 * 80 px at the input size.
+    assert 0 < losses['pred_fx_rel_err'].item() and 'loss_focal' not in losses
+    w.eval()
+    samples = w(x, _samples(), mode='predict')
+    for s, K in zip(samples, (K1, K2)):
+        assert s.pred_depth.shape == (1, 60, 80)
+        assert torch.equal(s.K, torch.tensor(K))       # true K kept for the volume
+        assert s.pred_K[0, 0].item() == pytest.approx(80 * 1.3, rel=0.11)
+        assert s.pred_fx_rel_err == pytest.approx(abs(s.pred_K[0, 0].item() / K[0][0] - 1),
+                                                  rel=1e-5)
+    # 'tensor' mode in predicted mode does not need K.
+    assert w(x, None, mode='tensor').shape == (2, 1, 60, 80)
+
+
+def test_true_K_mode_batch2_feeds_each_image_its_camera():
+    w = _wrapper(losses=[dict(type='SILogLoss', lambd=0.85)], camera_mode='true_K')
+    x = torch.randn(2, 3, 60, 80)
+    losses = w(x, _samples(), mode='loss')
+    losses['loss_silog'].backward()
+    shape, cam, rays = w.module.seen[-1]
+    assert shape == (2, 3, 42, 56)
+    # The true K scaled from 80x60 to 56x42 (x 0.7, centres with the half-pixel shift).
+    assert cam[0, 0, 0].item() == pytest.approx(70.0) and cam[1, 0, 0].item() == pytest.approx(98.)
+    assert cam[1, 1, 1].item() == pytest.approx(91.0)
     assert cam[0, 0, 2].item() == pytest.approx(0.7 * 40.0 - 0.5)
-    # Predicted fx is 1.2x the true one: logged as a 20% error, not used as K.
-    assert losses['pred_fx_rel_err'].item() == pytest.approx(0.2)
+    assert not torch.allclose(rays[0], rays[1])
+    with pytest.raises(ValueError, match='true K'):
+        w(x, None, mode='tensor')
 
 
-def test_predict_keeps_true_K_and_returns_predicted_K_at_input_size():
-    w = _wrapper().eval()
-    samples = w(torch.randn(2, 3, 60, 80), _samples(), mode='predict')
-    s = samples[0]
-    assert s.pred_depth.shape == (1, 60, 80)
-    assert torch.equal(s.K, torch.tensor([[100.0, 0, 39.5], [0, 100.0, 29.5], [0, 0, 1]]))
-    assert s.pred_K[0, 0].item() == pytest.approx(120.0, rel=1e-5)
-    # cx: true 39.5 -> network 0.7 * 40 - 0.5 = 27.5 -> predicted 33.0 -> back (33.5 / 0.7 - 0.5).
-    assert s.pred_K[0, 2].item() == pytest.approx(33.5 / 0.7 - 0.5, rel=1e-5)
+def test_focal_loss_term_trains_the_camera_head():
+    w = _wrapper(losses=[dict(type='SILogLoss', lambd=0.85)], focal_loss_weight=0.5)
+    losses = w(torch.randn(2, 3, 60, 80), _samples(), mode='loss')
+    assert losses['loss_focal'].item() > 0
+    losses['loss_focal'].backward()
+    assert w.module.cam_head.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='camera_mode'):
+        _wrapper(camera_mode='gt')
 
 
 def test_missing_K_and_missing_package_errors(monkeypatch):
-    w = _wrapper()
-    s = BaseDataElement()
+    w = _wrapper(losses=[dict(type='SILogLoss', lambd=0.85)])
     with pytest.raises(ValueError, match='true K'):
-        w(torch.randn(1, 3, 28, 28), [s], mode='tensor')
+        w(torch.randn(1, 3, 28, 28), [BaseDataElement()], mode='loss')
     monkeypatch.setitem(sys.modules, 'unidepth', None)
     monkeypatch.setitem(sys.modules, 'unidepth.models', None)
     with pytest.raises(ImportError, match='git\\+https://github.com/lpiccinelli-eth/UniDepth'):
         UniDepthWrapper()
+
+
+@pytest.mark.slow
+def test_real_unidepth_vits_batch2():
+    """With the real package: UniDepthV2 ViT-S (random weights, the repository's
+    configs/config_v2_vits14.json) at batch 2 in both camera modes."""
+    pytest.importorskip('unidepth')
+    import json
+    import os.path as osp
+
+    import unidepth
+    from unidepth.models import UniDepthV2
+    cfg_path = osp.join(osp.dirname(osp.dirname(unidepth.__file__)), 'configs',
+                        'config_v2_vits14.json')
+    if not osp.exists(cfg_path):
+        pytest.skip('UniDepth configs/ not found next to the package')
+    with open(cfg_path) as f:
+        net = UniDepthV2(json.load(f))
+    for mode in ('predicted', 'true_K'):
+        w = UniDepthWrapper(module=net, input_size=(420, 560), camera_mode=mode,
+                            losses=[dict(type='SILogLoss', lambd=0.85)])
+        losses = w(torch.randn(2, 3, 480, 640), _samples(H=480, W=640), mode='loss')
+        assert torch.isfinite(losses['loss_silog'])

@@ -3,6 +3,8 @@
 Rows: pretrained; pretrained + per-image median scaling (oracle); pretrained + one global scale
 fitted on the train split; constant predictor (train-mean depth map); fine-tuned. Columns:
 AbsRel, RMSE, d1, volume MAE (mL) and mean relative volume error, on the config's test set.
+With --cross-domain, a second table puts the same before/after models on food and non-food
+sets (NYU Depth V2 / KITTI Eigen configs) side by side, each with its own test protocol.
 
 Example:
     python tools/analysis_tools/food_honest_comparison.py \
@@ -28,6 +30,12 @@ def parse_args(argv=None):
     p.add_argument('--max-train', type=int, default=200,
                    help='train dishes used to fit the global scale and the mean depth map')
     p.add_argument('--max-test', type=int, default=None)
+    p.add_argument('--official-preprocessing', action='store_true',
+                   help="test with DAV2's official inference preprocessing (the config's "
+                        '`official_test_pipeline`: short side 518, multiple of 14, bicubic)')
+    p.add_argument('--cross-domain', nargs='+', default=[],
+                   help='configs whose test set + test_evaluator (DepthMetric) give non-food '
+                        'rows (configs/food/*crossdomain*.py)')
     p.add_argument('--out', default=None, help='write the Markdown table here')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
@@ -39,7 +47,8 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
-    from mmext.depth.evaluation import collect_predictions, format_table, honest_rows
+    from mmext.depth.evaluation import (collect_predictions, cross_domain_rows, format_table,
+                                        honest_rows)
     from mmext.registry import DATASETS, MODELS
 
     cfg = Config.fromfile(args.config)
@@ -50,6 +59,13 @@ def main(argv=None):
     from mmengine.runner import set_random_seed
     set_random_seed(cfg.get('randomness', {}).get('seed', 0) or 0)
     test_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
+    if args.official_preprocessing:
+        from mmext.utils import UserInputError
+        if 'official_test_pipeline' not in cfg:
+            raise UserInputError(f'{args.config}: --official-preprocessing needs '
+                                 '`official_test_pipeline` in the config '
+                                 '(configs/_base_/nutrition5k_depth.py defines it)')
+        test_cfg.pipeline = copy.deepcopy(cfg.official_test_pipeline)
     train_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     train_cfg.pipeline = copy.deepcopy(test_cfg.pipeline)
     train_cfg.test_mode = True
@@ -73,14 +89,39 @@ def main(argv=None):
         if m.get('type') == 'VolumeMetric':
             vol_kw = {k: v for k, v in m.items() if k in ('ring_inner', 'ring_width',
                                                           'footprint', 'plane_method')}
-    rows = honest_rows(pre_test, pre_train, ft_test, volume_kwargs=vol_kw)
+    rows = honest_rows(pre_test, pre_train, ft_test, volume_kwargs=vol_kw,
+                       depth_kwargs=_depth_kwargs(cfg))
     table = format_table(rows)
     print(f'{len(pre_test)} test dishes, {len(pre_train)} train dishes for the baselines')
     print(table)
+    if args.cross_domain:
+        sets = {'food (' + osp.basename(args.config)[:-3] + ')': dict(
+            before=pre_test, after=ft_test, depth_kwargs=_depth_kwargs(cfg),
+            volume_kwargs=vol_kw)}
+        for path in args.cross_domain:
+            c = Config.fromfile(path)
+            ds = DATASETS.build(copy.deepcopy(c.test_dataloader.dataset))
+            sets[osp.basename(path)[:-3]] = dict(
+                before=collect_predictions(pre, ds, args.max_test),
+                after=None if ft_test is None else collect_predictions(ft, ds, args.max_test),
+                depth_kwargs=_depth_kwargs(c))
+        cross = format_table(cross_domain_rows(sets))
+        print('\nBefore / after fine-tuning, food and non-food side by side:')
+        print(cross)
+        table += '\n\n' + cross
     if args.out:
         with open(args.out, 'w') as f:
             f.write(table + '\n')
     return rows
+
+
+def _depth_kwargs(cfg):
+    """DepthMetric options of a config's test evaluator (its protocol), without the type."""
+    ev = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    for m in ev:
+        if m.get('type') == 'DepthMetric':
+            return {k: v for k, v in m.items() if k not in ('type', 'prefix', 'collect_device')}
+    return {}
 
 
 if __name__ == '__main__':

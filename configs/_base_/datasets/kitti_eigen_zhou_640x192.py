@@ -58,7 +58,10 @@ test_dataloader = dict(
     dataset=dict(type='KITTIRawDataset', data_root=data_root,
                  ann_file='splits/eigen/test_files.txt', frame_ids=(0,), gt_depth='npz',
                  metainfo=dict(classes=classes), pipeline=test_pipeline))
-# monodepth2's protocol: Garg crop, 1e-3..80 m; reported unscaled and median-scaled
+# monodepth2's protocol: Garg crop, 1e-3 < gt < 80 m, predictions clamped to [1e-3, 80],
+# bilinear (half-pixel) resize; reported unscaled and median-scaled. Spelled out: DepthMetric's
+# defaults are DAV2's protocol.
 val_evaluator = dict(type='DepthMetric', min_depth=1e-3, max_depth=80.0, crop='garg',
-                     median_scaling='both')
+                     median_scaling='both', clamp_pred=True, resize_align_corners=False,
+                     min_valid_pixels=1, exclude_min_depth=True, exclude_max_depth=True)
 test_evaluator = val_evaluator

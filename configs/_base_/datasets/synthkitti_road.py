@@ -62,8 +62,10 @@ test_dataloader = dict(
                  mask_root='masks', metainfo=dict(classes=classes),
                  generate_if_missing=synth, pipeline=test_pipeline))
 val_evaluator = [
+    # monodepth2's protocol, spelled out (DepthMetric's defaults are DAV2's).
     dict(type='DepthMetric', min_depth=1e-3, max_depth=80.0, crop='garg',
-         median_scaling='both'),
+         median_scaling='both', clamp_pred=True, resize_align_corners=False,
+         min_valid_pixels=1, exclude_min_depth=True, exclude_max_depth=True),
     dict(type='CameraHeightMetric', reference_height=1.65),
 ]
 test_evaluator = val_evaluator

@@ -14,6 +14,7 @@ from mmengine.logging import print_log
 from mmext.geometry import compute_volume, dilate, erode, fit_plane_ransac, height_map, pixel_rays
 from mmext.registry import DATASETS
 from mmext.utils.data_errors import record_skipped, sample_errors
+from .nutrition5k_camera import NUTRITION5K_K_PAPER
 from .nutrition5k_io import (DEPTH_UNIT_M, check_depth_units, read_depth_raw, read_dish_metadata,
                              read_split_ids)
 
@@ -21,16 +22,30 @@ IMG_DIR = osp.join('imagery', 'realsense_overhead')
 
 
 def derive_food_mask(depth_m: np.ndarray, K: np.ndarray, height_thr: float = 0.006,
-                     ransac_threshold: float = 0.003, seed: int = 0) -> np.ndarray:
+                     ransac_threshold: float = 0.003, seed: int = 0,
+                     grow_thr: Optional[float] = None) -> np.ndarray:
     """Food mask from ground-truth depth: height above the RANSAC table plane > ``height_thr``,
-    opened with a 2-pixel square (removes speckle)."""
+    opened with a 2-pixel square (removes speckle).
+
+    ``grow_thr`` (metres, e.g. 0.0015): hysteresis -- connected regions higher than
+    ``grow_thr`` that touch the core mask are added, recovering the low food borders the 6 mm
+    threshold cuts off (they bias volume labels low; benchmarks/food_mask_bias.py)."""
     d = torch.from_numpy(depth_m.astype(np.float64))[None]
     Kt = torch.as_tensor(K, dtype=torch.float64)[None]
     pts = pixel_rays(Kt, d.shape[-2:]) * d.unsqueeze(-1)
     plane = fit_plane_ransac(pts, d > 0, iterations=200, threshold=ransac_threshold,
                              generator=torch.Generator().manual_seed(seed))
-    m = (height_map(d, Kt, plane) > height_thr) & (d > 0)
-    return dilate(erode(m, 2), 2)[0].numpy()
+    h = height_map(d, Kt, plane)
+    m = (h > height_thr) & (d > 0)
+    core = dilate(erode(m, 2), 2)[0].numpy()
+    if grow_thr is None:
+        return core
+    low = ((h > grow_thr) & (d > 0))[0].numpy().astype(np.uint8)
+    n, labels = cv2.connectedComponents(low, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[np.unique(labels[core & (low > 0)])] = True
+    keep[0] = False
+    return core | keep[labels]
 
 
 @DATASETS.register_module()
@@ -49,7 +64,9 @@ class Nutrition5kDataset(BaseDataset):
         split_file: Split file relative to ``data_root`` (``dish_ids/splits/depth_train_ids.txt``
             or one written by ``tools/dataset_converters/nutrition5k_session_split.py``).
         K: ``[fx, fy, cx, cy]`` of the 640x480 depth/RGB frames (a config choice: intrinsics
-            were never released; see docs/food.md).
+            were never released). Default: the Nutrition5k paper's geometry, f = 465.1 px
+            (:mod:`mmext.depth.datasets.nutrition5k_camera`; the D435 value 616 px is the
+            alternative, see docs/food.md).
         mask_dir: Folder of food masks relative to ``data_root`` (``None``: derive from depth).
         metadata_files: Header-less dish metadata CSVs relative to ``data_root`` (optional).
         cache_dir: Where derived masks and volume labels are cached (default
@@ -61,17 +78,20 @@ class Nutrition5kDataset(BaseDataset):
         ring_inner: Gap between mask and plane-fit ring (pixels).
         ring_width: Width of the plane-fit ring (pixels).
         mask_height_thr: Height above the table (m) of derived food masks.
+        mask_grow_thr: Hysteresis height (m) of derived food masks (``None``: off); see
+            :func:`derive_food_mask`.
         pipeline: Transforms.
         test_mode: mmengine test mode.
         max_dishes: Keep only the first N dishes (debugging).
     """
     METAINFO = dict(dataset='Nutrition5k')
 
-    def __init__(self, data_root: str, split_file: str, K: Sequence[float] = (616.0, 616.0,
-                                                                              319.5, 239.5),
+    def __init__(self, data_root: str, split_file: str,
+                 K: Sequence[float] = NUTRITION5K_K_PAPER,
                  mask_dir: Optional[str] = None, metadata_files: Sequence[str] = (),
                  cache_dir: Optional[str] = None, depth_unit: float = DEPTH_UNIT_M,
                  footprint: str = 'surface', mask_height_thr: float = 0.006,
+                 mask_grow_thr: Optional[float] = None,
                  plane_method: str = 'ransac', ring_inner: int = 5, ring_width: int = 20,
                  pipeline: Sequence = (), test_mode: bool = False,
                  max_dishes: Optional[int] = None, **kwargs) -> None:
@@ -82,6 +102,7 @@ class Nutrition5kDataset(BaseDataset):
         self.split_file, self.mask_dir = split_file, mask_dir
         self.metadata_files, self.depth_unit = list(metadata_files), depth_unit
         self.footprint, self.mask_height_thr = footprint, mask_height_thr
+        self.mask_grow_thr = mask_grow_thr
         self.max_dishes = max_dishes
         self.plane_kw = dict(plane_method=plane_method, ring_inner=ring_inner,
                              ring_width=ring_width)
@@ -91,7 +112,8 @@ class Nutrition5kDataset(BaseDataset):
                          **kwargs)
 
     def _cache_key(self) -> str:
-        src = self.mask_dir or f'derived{self.mask_height_thr}'
+        src = self.mask_dir or f'derived{self.mask_height_thr}' + (
+            f'grow{self.mask_grow_thr}' if self.mask_grow_thr is not None else '')
         return hashlib.md5(json.dumps([self.K.tolist(), self.footprint, src, self.depth_unit,
                                        self.plane_kw]).encode()).hexdigest()[:10]
 
@@ -156,7 +178,8 @@ class Nutrition5kDataset(BaseDataset):
                                         f'(mask_dir={self.mask_dir})')
             mask = m > 127
         else:
-            mask = derive_food_mask(depth, self.K, self.mask_height_thr)
+            mask = derive_food_mask(depth, self.K, self.mask_height_thr,
+                                    grow_thr=self.mask_grow_thr)
             mask_path = osp.join(self.cache_dir, f'mask_{key}_{dish}.png')
             cv2.imwrite(mask_path, mask.astype(np.uint8) * 255)
         if mask.shape != depth.shape:

@@ -83,6 +83,47 @@ class ResizeK(_Transform):
         return _resize_all(results, *self.scale)
 
 
+def dav2_infer_size(h: int, w: int, input_size: int = 518,
+                    multiple_of: int = 14) -> Tuple[int, int]:
+    """Network input ``(h, w)`` of DAV2's ``image2tensor``: ``Resize(keep_aspect_ratio=True,
+    resize_method='lower_bound', ensure_multiple_of=14)`` -- the short side scaled to
+    ``input_size``, each side rounded to a multiple of 14 (never below ``input_size``)."""
+    scale = max(input_size / h, input_size / w)
+
+    def constrain(x: float) -> int:
+        y = int(np.round(x / multiple_of) * multiple_of)
+        return int(np.ceil(x / multiple_of) * multiple_of) if y < input_size else y
+    return constrain(scale * h), constrain(scale * w)
+
+
+@TRANSFORMS.register_module()
+class DAV2InferResize(_Transform):
+    """The official DAV2 inference resize (``DepthAnythingV2.image2tensor``) as a transform.
+
+    Only the image is resized: short side -> ``input_size`` keeping the aspect ratio, sides
+    multiples of 14 (640x480 -> 686x518), bicubic (``cv2.INTER_CUBIC``) on a float image (the
+    official code resizes ``rgb / 255`` in float; the resize is linear, so resizing the float
+    0-255 image and normalising afterwards is the same). ``gt_depth``, ``food_mask`` and ``K``
+    keep the original size: :class:`DepthEstimator` resizes the prediction back to the
+    ground-truth size with bilinear ``align_corners=True``, as ``infer_image`` does.
+
+    Args:
+        input_size: Short-side target (518).
+        multiple_of: Side multiple (14, the ViT patch).
+    """
+
+    def __init__(self, input_size: int = 518, multiple_of: int = 14) -> None:
+        self.input_size, self.multiple_of = int(input_size), int(multiple_of)
+
+    def transform(self, results: Dict) -> Dict:
+        H, W = results['img'].shape[:2]
+        h, w = dav2_infer_size(H, W, self.input_size, self.multiple_of)
+        results['img'] = cv2.resize(results['img'].astype(np.float32), (w, h),
+                                    interpolation=cv2.INTER_CUBIC)
+        results['img_shape'] = (h, w)
+        return results
+
+
 @TRANSFORMS.register_module()
 class RandomScaleCropK(_Transform):
     """Resize by a random factor of ``base_scale`` then crop ``crop_size=(h, w)``; K follows.

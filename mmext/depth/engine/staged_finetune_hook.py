@@ -14,8 +14,10 @@ class StagedFinetuneHook(Hook):
     ``lr_factor`` (seed 001: stage 1 trains the decoder, stage 2 all layers at a lower LR).
 
     Frozen parameters get ``requires_grad=False`` so they receive no gradient and the
-    optimizer skips them. The LR change is applied to ``lr`` and ``initial_lr`` of the param
-    groups, so mmengine's chained schedulers (e.g. PolyLR) continue from the lowered value.
+    optimizer skips them. Unfreezing restores only the parameters that were trainable before
+    the first freeze, so partial fine-tuning (``trainable_blocks``, LoRA) stays partial. The
+    LR change is applied to ``lr`` and ``initial_lr`` of the param groups, so mmengine's
+    chained schedulers (e.g. PolyLR) continue from the lowered value.
     With DDP use ``model_wrapper_cfg=dict(type='MMDistributedDataParallel',
     find_unused_parameters=True)`` during the frozen stage.
 
@@ -32,18 +34,23 @@ class StagedFinetuneHook(Hook):
         self.freeze_epochs, self.freeze_iters = freeze_epochs, freeze_iters
         self.encoder, self.lr_factor = encoder, lr_factor
         self.stage = None
+        self._trainable = None
 
     def _model(self, runner):
+        # Unwrap DDP-style wrappers only: UniDepthWrapper has a `.module` of its own.
+        from mmengine.model import is_model_wrapper
         model = runner.model
-        return getattr(model, 'module', model)
+        return model.module if is_model_wrapper(model) else model
 
     def _set(self, runner, frozen: bool) -> None:
         enc = getattr(self._model(runner), self.encoder, None)
         if enc is None:
             raise AttributeError(f'StagedFinetuneHook: the model has no attribute '
                                  f'{self.encoder!r} to freeze')
+        if self._trainable is None:
+            self._trainable = {id(p) for p in enc.parameters() if p.requires_grad}
         for p in enc.parameters():
-            p.requires_grad_(not frozen)
+            p.requires_grad_(not frozen and id(p) in self._trainable)
         if not frozen and self.stage == 'frozen':
             groups = runner.optim_wrapper.optimizer.param_groups
             for g in groups:

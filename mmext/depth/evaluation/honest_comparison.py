@@ -20,7 +20,8 @@ import torch.nn.functional as F
 
 from ..metrics import DepthMetric, VolumeMetric
 
-__all__ = ['collect_predictions', 'fit_global_scale', 'mean_depth_map', 'evaluate_predictions',
+__all__ = ['cross_domain_rows', 'collect_predictions', 'fit_global_scale', 'mean_depth_map',
+           'evaluate_predictions',
            'honest_rows', 'format_table']
 
 
@@ -41,10 +42,18 @@ def collect_predictions(model, dataset, limit: Optional[int] = None) -> List[Dic
                                              'data_samples': [item['data_samples']]})
             s = model(**batch, mode='predict')[0]
             d = {k: s.get(k) for k in ('gt_depth', 'food_mask', 'K', 'gt_volume')}
-            out.append(dict(pred_depth=_np(s.pred_depth).astype(np.float64),
-                            gt_depth=_np(d['gt_depth']).astype(np.float64),
-                            food_mask=_np(d['food_mask']).astype(bool), K=_np(d['K']),
-                            gt_volume=float(d['gt_volume']), dish_id=s.get('dish_id')))
+            r = dict(pred_depth=_np(s.pred_depth).astype(np.float64),
+                     gt_depth=_np(d['gt_depth']).astype(np.float64),
+                     gt_volume=0.0 if d['gt_volume'] is None else float(d['gt_volume']),
+                     dish_id=s.get('dish_id', s.get('sample_id')), img_path=s.get('img_path'))
+            if d['food_mask'] is not None:          # non-food benchmarks have no mask / K
+                r['food_mask'] = _np(d['food_mask']).astype(bool)
+            if d['K'] is not None:
+                r['K'] = _np(d['K'])
+            for k in ('pred_K', 'pred_fx_rel_err'):
+                if k in s:
+                    r[k] = _np(s.get(k)) if k == 'pred_K' else float(s.get(k))
+            out.append(r)
     return out
 
 
@@ -88,9 +97,10 @@ def evaluate_predictions(samples: Sequence[Dict], transform: Optional[Callable] 
             t['pred_depth'] = transform(s)
         batch.append(t)
     dm.process(None, batch)
-    vm.process(None, batch)
+    vm.process(None, [t for t in batch if 'food_mask' in t or 'pred_volume' in t])
     d = dm.compute_metrics(dm.results)
-    out = {'abs_rel': d['abs_rel'], 'rmse': d['rmse'], 'd1': d['d1']}
+    out = {k: d[k] for k in ('abs_rel', 'abse', 'rmse', 'd1') if k in d}
+    out.update({k: d[k] for k in ('ms_abs_rel', 'ms_rmse', 'ms_d1') if k in d})
     if vm.results:
         v = vm.compute_metrics(vm.results)
         out.update(volume_mae_ml=v['mae_ml'], volume_mre=v['mre'])
@@ -128,10 +138,34 @@ def honest_rows(pretrained_test: Sequence[Dict], pretrained_train: Sequence[Dict
     return rows
 
 
+def cross_domain_rows(sets: Dict[str, Dict]) -> Dict[str, Dict[str, float]]:
+    """Before/after rows on food and non-food sets side by side.
+
+    Args:
+        sets: ``{set name: dict(before=samples, after=samples or None, depth_kwargs=...,
+            volume_kwargs=...)}``; samples from :func:`collect_predictions`.
+
+    Returns:
+        ``{'<set>: before' / '<set>: after': metrics}`` (:func:`evaluate_predictions`).
+    """
+    rows = {}
+    for name, s in sets.items():
+        for when in ('before', 'after'):
+            if s.get(when) is not None:
+                rows[f'{name}: {when}'] = evaluate_predictions(
+                    s[when], None, s.get('depth_kwargs'), s.get('volume_kwargs'))
+    return rows
+
+
 def format_table(rows: Dict[str, Dict[str, float]]) -> str:
-    """Markdown table of :func:`honest_rows`."""
-    cols = [('abs_rel', 'AbsRel', '.4f'), ('rmse', 'RMSE (m)', '.4f'), ('d1', 'd1', '.3f'),
-            ('volume_mae_ml', 'volume MAE (mL)', '.2f'), ('volume_mre', 'volume rel. err', '.3f')]
+    """Markdown table of :func:`honest_rows` / :func:`cross_domain_rows`."""
+    cols = [('abs_rel', 'AbsRel', '.4f'), ('abse', 'AbsE (m)', '.4f'),
+            ('rmse', 'RMSE (m)', '.4f'), ('d1', 'd1', '.3f'),
+            ('ms_abs_rel', 'AbsRel (median-scaled)', '.4f'),
+            ('volume_mae_ml', 'volume MAE (mL)', '.2f'),
+            ('volume_mre', 'volume rel. err', '.3f')]
+    cols = [c for c in cols if c[0] in ('abs_rel', 'rmse', 'd1', 'volume_mae_ml', 'volume_mre')
+            or any(c[0] in r for r in rows.values())]
     lines = ['| model | ' + ' | '.join(c[1] for c in cols) + ' |',
              '|---|' + '---|' * len(cols)]
     for name, r in rows.items():

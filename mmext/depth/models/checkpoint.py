@@ -119,8 +119,13 @@ def read_hf_state_dict(path: str) -> Dict[str, Tensor]:
     return sd
 
 
-def depth_anything_cfg_from_hf(path_or_config) -> Tuple[Dict, Dict]:
-    """(backbone, decode_head) configs of mmext equal to a transformers DepthAnythingConfig."""
+def depth_anything_cfg_from_hf(path_or_config,
+                               pos_embed_interp: str = 'official') -> Tuple[Dict, Dict]:
+    """(backbone, decode_head) configs of mmext equal to a transformers DepthAnythingConfig.
+
+    ``pos_embed_interp``: ``'official'`` (DINOv2/DAV2's own interpolation, default) or ``'hf'``
+    (transformers' port; equal outputs to ``DepthAnythingForDepthEstimation`` at every size).
+    """
     from transformers import DepthAnythingConfig
     from .dinov2_backbone import DINOv2Backbone
     c = path_or_config
@@ -129,12 +134,27 @@ def depth_anything_cfg_from_hf(path_or_config) -> Tuple[Dict, Dict]:
     if list(c.reassemble_factors) != [4, 2, 1, 0.5] or c.head_in_index != -1:
         raise ValueError('only DAV2 reassemble factors (4, 2, 1, 0.5) and head_in_index -1 '
                          f'are supported, got {c.reassemble_factors}, {c.head_in_index}')
-    backbone = dict(type='DINOv2Backbone', **DINOv2Backbone.config_from_hf(c.backbone_config))
+    backbone = dict(type='DINOv2Backbone',
+                    **DINOv2Backbone.config_from_hf(c.backbone_config, pos_embed_interp))
     head = dict(type='DepthAnythingHead', in_channels=c.reassemble_hidden_size,
                 features=c.fusion_hidden_size, out_channels=list(c.neck_hidden_sizes),
                 mode=c.depth_estimation_type, max_depth=float(c.max_depth or 1),
                 head_hidden=c.head_hidden_size, patch_size=c.patch_size)
     return backbone, head
+
+
+def _peft_names(sd: Dict[str, Tensor], own: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """``a.q_proj.weight`` -> ``a.q_proj.base_layer.weight`` where the model wraps ``q_proj``
+    in a peft LoRA layer."""
+    out = {}
+    for k, v in sd.items():
+        if k not in own and '.' in k:
+            head, tail = k.rsplit('.', 1)
+            alt = f'{head}.base_layer.{tail}'
+            if alt in own:
+                k = alt
+        out[k] = v
+    return out
 
 
 def load_depth_anything(model: nn.Module, source: str, fmt: Optional[str] = None,
@@ -164,9 +184,12 @@ def load_depth_anything(model: nn.Module, source: str, fmt: Optional[str] = None
     else:
         raise ValueError(f"fmt must be 'hf' or 'official', got {fmt!r}")
     own = model.state_dict()
+    converted = _peft_names(converted, own)
     mismatch = [k for k, v in converted.items() if k in own and own[k].shape != v.shape]
     unknown += [k for k in converted if k not in own]
-    missing = [k for k in own if k not in converted and not k.startswith('data_preprocessor.')]
+    # LoRA adapters (peft) are new parameters that no DAV2 checkpoint has.
+    missing = [k for k in own if k not in converted and not k.startswith('data_preprocessor.')
+               and '.lora_' not in k]
     report = {'missing': missing, 'unexpected': unknown, 'shape_mismatch': mismatch}
     # shared rule (mmext.utils.weight_loading): even with strict=False the encoder, frozen
     # in the first stage of the staged fine-tuning, must load every key

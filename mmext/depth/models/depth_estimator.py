@@ -110,11 +110,17 @@ class DepthEstimator(BaseModel):
 
     def predict(self, inputs: Tensor,
                 data_samples: Optional[List[BaseDataElement]] = None) -> List[BaseDataElement]:
-        """Data samples with ``pred_depth`` ``(1, H, W)``."""
+        """Data samples with ``pred_depth`` ``(1, H, W)`` at the size of their ``gt_depth``
+        (the input size when there is none). A ground truth larger than the input (official
+        preprocessing, :class:`DAV2InferResize`) gets the prediction resized bilinearly with
+        ``align_corners=True``, as DAV2's ``infer_image``."""
         pred = self.predict_depth(inputs).float()
         if data_samples is None:
             data_samples = [BaseDataElement() for _ in range(pred.shape[0])]
         for s, d in zip(data_samples, pred):
+            if 'gt_depth' in s and tuple(s.gt_depth.shape[-2:]) != tuple(d.shape[-2:]):
+                d = F.interpolate(d[None], tuple(s.gt_depth.shape[-2:]), mode='bilinear',
+                                  align_corners=True)[0]
             s.pred_depth = d.detach()
         return data_samples
 
