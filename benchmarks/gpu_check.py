@@ -108,7 +108,7 @@ def case_unidepth(dry: bool, g) -> Case:
 def case_selfsup(dry: bool, g) -> Case:
     """FUMET (monodepth2 + metric terms), ResNet-18 at 640x192, 3 frames."""
     from mmengine.structures import BaseDataElement
-    cfg = _model_cfg('configs/selfsup/fumet_r18_kitti-eigen-zhou_640x192_20e.py')
+    cfg = _model_cfg('configs/selfsup/fumet_r18_kitti-eigen-zhou_640x192_40e.py')
     (W, H), batch = ((128, 64), 2) if dry else ((640, 192), 12)
     if dry:
         r18 = dict(type='ResNet', depth=18, base_channels=8, init_cfg=None)
