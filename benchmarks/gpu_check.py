@@ -131,6 +131,7 @@ def case_selfsup(dry: bool, g) -> Case:
         samples.append(BaseDataElement(
             K=torch.tensor([[0.58 * W, 0, W / 2], [0, 1.92 * H, H / 2], [0, 0, 1.]]),
             road_mask=road, instance_map=imap, instance_labels=torch.tensor([0]),
+            instance_heights=torch.tensor([1.5]),  # per-instance height (mask file)
             gt_depth=torch.full((2 * H, 2 * W), 5.0)))
     frames = [_u8(g, 3, 3, H, W) for _ in range(batch)]
     data = dict(inputs=dict(frames=frames, frames_aug=frames), data_samples=samples)
