@@ -9,7 +9,7 @@ from mmext.detection.pseudo_labels import (HFSam2Backend, SAM2PseudoLabeler,
                                            mask_to_box)
 from mmext.detection.pseudo_labels.mask_backends import MaskBackend
 from mmext.registry import TASK_UTILS
-from tests._helpers.thermal_standins import write_hf_sam2
+from tests._helpers.thermal_standins import TINY_SAM2_OVERRIDES, write_hf_sam2
 
 
 def test_mask_to_box_pixel_edges():
@@ -87,15 +87,6 @@ def test_thermal_otsu_empty_on_flat_background():
     res = SAM2PseudoLabeler(backend=dict(type='thermal_otsu')).refine(
         rgb, np.array([[10, 10, 30, 30]]))
     assert res.status == ['empty_mask'] and res.boxes[0].tolist() == [10, 10, 30, 30]
-
-
-TINY_SAM2_OVERRIDES = [
-    '++model.image_size=256', '++model.image_encoder.trunk.embed_dim=16',
-    '++model.image_encoder.trunk.num_heads=1', '++model.image_encoder.trunk.stages=[1,1,2,1]',
-    '++model.image_encoder.trunk.global_att_blocks=[3]',
-    '++model.image_encoder.trunk.window_pos_embed_bkg_spatial_size=[4,4]',
-    '++model.image_encoder.trunk.window_spec=[4,4,4,4]',
-    '++model.image_encoder.neck.backbone_channel_list=[128,64,32,16]']
 
 
 def _check_backend(backend):
