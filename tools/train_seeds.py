@@ -19,6 +19,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmext.apis import run_cli  # noqa: E402
 from mmext.apis.seeds import (last_checkpoint, seed_work_dir, test_command,  # noqa: E402
                               train_command)
 from mmext.utils.errors import UserInputError  # noqa: E402
@@ -74,8 +75,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except UserInputError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
+    run_cli(main)

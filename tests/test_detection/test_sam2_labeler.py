@@ -3,13 +3,13 @@ synthetic thermal scene, and both SAM 2 backends end to end on tiny random model
 import cv2
 import numpy as np
 import pytest
-import torch
 
 from mmext.detection.pseudo_labels import (HFSam2Backend, SAM2PseudoLabeler,
                                            Sam2PackageBackend, box_iou, map_boxes,
                                            mask_to_box)
 from mmext.detection.pseudo_labels.mask_backends import MaskBackend
 from mmext.registry import TASK_UTILS
+from tests._helpers.thermal_standins import TINY_SAM2_OVERRIDES, write_hf_sam2
 
 
 def test_mask_to_box_pixel_edges():
@@ -89,37 +89,6 @@ def test_thermal_otsu_empty_on_flat_background():
     assert res.status == ['empty_mask'] and res.boxes[0].tolist() == [10, 10, 30, 30]
 
 
-TINY_SAM2_OVERRIDES = [
-    '++model.image_size=256', '++model.image_encoder.trunk.embed_dim=16',
-    '++model.image_encoder.trunk.num_heads=1', '++model.image_encoder.trunk.stages=[1,1,2,1]',
-    '++model.image_encoder.trunk.global_att_blocks=[3]',
-    '++model.image_encoder.trunk.window_pos_embed_bkg_spatial_size=[4,4]',
-    '++model.image_encoder.trunk.window_spec=[4,4,4,4]',
-    '++model.image_encoder.neck.backbone_channel_list=[128,64,32,16]']
-
-
-def _tiny_hf_sam2(tmp_path):
-    from transformers import Sam2Config, Sam2ImageProcessor, Sam2Model, Sam2Processor
-    torch.manual_seed(0)
-    cfg = Sam2Config(
-        vision_config=dict(
-            backbone_config=dict(
-                model_type='sam2_hiera_det_model', hidden_size=16,
-                embed_dim_per_stage=[16, 32, 64, 128], blocks_per_stage=[1, 1, 2, 1],
-                num_attention_heads_per_stage=[1, 1, 1, 1], window_size_per_stage=[4] * 4,
-                global_attention_blocks=[3], image_size=[256, 256],
-                window_positional_embedding_background_size=[4, 4]),
-            backbone_channel_list=[128, 64, 32, 16],
-            backbone_feature_sizes=[[64, 64], [32, 32], [16, 16]], fpn_hidden_size=32),
-        prompt_encoder_config=dict(hidden_size=32, image_size=256, patch_size=16),
-        mask_decoder_config=dict(hidden_size=32, mlp_dim=64, num_hidden_layers=1,
-                                 num_attention_heads=2, iou_head_hidden_dim=32))
-    Sam2Model(cfg).save_pretrained(tmp_path)
-    Sam2Processor(image_processor=Sam2ImageProcessor(
-        size={'height': 256, 'width': 256})).save_pretrained(tmp_path)
-    return str(tmp_path)
-
-
 def _check_backend(backend):
     rng = np.random.default_rng(1)
     image = (rng.random((120, 160, 3)) * 255).astype(np.uint8)  # non-square, not 256
@@ -136,7 +105,7 @@ def _check_backend(backend):
 
 
 def test_hf_sam2_backend_tiny_random_model_from_local_dir(tmp_path):
-    _check_backend(HFSam2Backend(_tiny_hf_sam2(tmp_path)))
+    _check_backend(HFSam2Backend(write_hf_sam2(str(tmp_path))))
 
 
 def test_sam2_package_backend_tiny_random_model():

@@ -24,6 +24,7 @@ from collections import OrderedDict
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
+from mmext.apis import run_cli  # noqa: E402
 from mmext.engine.results import (collect, records_csv, summary_lines,  # noqa: E402
                                   table_markdown)
 from mmext.utils.errors import UserInputError  # noqa: E402
@@ -85,8 +86,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except UserInputError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
+    run_cli(main)

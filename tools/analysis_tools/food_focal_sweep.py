@@ -41,7 +41,8 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
-    from mmext.depth.evaluation import collect_predictions, focal_sweep, format_focal_table
+    from mmext.depth.evaluation import (collect_predictions, focal_sweep, format_focal_table,
+                                        volume_kwargs)
     from mmext.registry import DATASETS, MODELS
     from mmext.utils import UserInputError
 
@@ -68,12 +69,7 @@ def main(argv=None):
         else:
             model.init_weights()
         samples = collect_predictions(model, ds, args.max_test)
-    vol_kw = {}
-    for m in (cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
-              [cfg.test_evaluator]):
-        if m.get('type') == 'VolumeMetric':
-            vol_kw = {k: v for k, v in m.items() if k in ('ring_inner', 'ring_width',
-                                                          'footprint', 'plane_method')}
+    vol_kw = volume_kwargs(cfg)
     rows = focal_sweep(samples, args.focals, ref_focal, **vol_kw)
     table = format_focal_table(rows, ref_focal)
     print(f'{len(samples)} test dishes; labels made with f = {ref_focal:.1f} px')

@@ -48,7 +48,7 @@ def main(argv=None):
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     from mmext.depth.evaluation import (collect_predictions, cross_domain_rows, format_table,
-                                        honest_rows)
+                                        honest_rows, volume_kwargs)
     from mmext.registry import DATASETS, MODELS
 
     cfg = Config.fromfile(args.config)
@@ -83,12 +83,7 @@ def main(argv=None):
         ft = MODELS.build(copy.deepcopy(cfg.model))
         load_checkpoint(ft, args.checkpoint, map_location='cpu')
         ft_test = collect_predictions(ft, test_ds, args.max_test)
-    vol_kw = {}
-    for m in (cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
-              [cfg.test_evaluator]):
-        if m.get('type') == 'VolumeMetric':
-            vol_kw = {k: v for k, v in m.items() if k in ('ring_inner', 'ring_width',
-                                                          'footprint', 'plane_method')}
+    vol_kw = volume_kwargs(cfg)
     rows = honest_rows(pre_test, pre_train, ft_test, volume_kwargs=vol_kw,
                        depth_kwargs=_depth_kwargs(cfg))
     table = format_table(rows)

@@ -40,7 +40,7 @@ def main(argv=None):
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     from mmext.depth.evaluation import (collect_predictions, compare_models_table,
-                                        write_volume_report)
+                                        volume_kwargs, write_volume_report)
     from mmext.registry import DATASETS, MODELS
     from mmext.utils import UserInputError
 
@@ -61,12 +61,7 @@ def main(argv=None):
             load_checkpoint(model, spec[2], map_location='cpu')
         else:
             model.init_weights()
-        vol_kw = {}
-        for m in (cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
-                  [cfg.test_evaluator]):
-            if m.get('type') == 'VolumeMetric':
-                vol_kw = {k: v for k, v in m.items() if k in ('ring_inner', 'ring_width',
-                                                              'footprint', 'plane_method')}
+        vol_kw = volume_kwargs(cfg)
         samples = collect_predictions(model, ds, args.max_test)
         results[name] = write_volume_report(samples, osp.join(args.out_dir, name),
                                             worst_n=args.worst, **vol_kw)

@@ -14,7 +14,6 @@ Example::
         work_dirs/height/epoch_30.pth data/kitti_raw splits/eigen_zhou/train_files.txt
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -40,13 +39,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _write_atomic(path: str, road, instances, labels, heights) -> None:
-    from mmext.selfsup.datasets import save_road_instance_masks
-    tmp = path[:-4] + '.tmp.npz'
-    save_road_instance_masks(tmp, road, instances, labels, heights)
-    os.replace(tmp, path)
-
-
 def main(argv=None) -> dict:
     """Entry point; returns ``{'written', 'skipped', 'instances'}``."""
     a = parse_args(argv)
@@ -58,14 +50,11 @@ def main(argv=None) -> dict:
 
     import mmext  # noqa: F401
     from mmext.registry import MODELS
-    from mmext.selfsup.datasets import instance_crop, mask_path, pack_crop, read_split_file
+    from mmext.selfsup.datasets import (instance_crop, mask_path, pack_crop, read_split_file,
+                                        replace_road_instance_masks, resolve_mask_job)
     from mmext.selfsup.datasets.kitti_io import image_path
 
-    split = a.split_file
-    if not osp.isfile(split) and osp.isfile(osp.join(a.data_root, split)):
-        split = osp.join(a.data_root, split)
-    if not osp.isfile(split):
-        raise UserInputError(f'split file not found: {a.split_file!r}')
+    split, mask_root = resolve_mask_job(a.data_root, a.split_file, a.mask_root)
     cfg = load_config(a.config)
     if cfg.model.get('type') != 'ObjectHeightEstimator':
         raise UserInputError(f'{a.config}: model type must be ObjectHeightEstimator, got '
@@ -78,7 +67,6 @@ def main(argv=None) -> dict:
     model = MODELS.build(cfg.model)
     load_checkpoint(model, a.checkpoint, map_location='cpu')
     model.to(a.device).eval()
-    mask_root = a.mask_root if osp.isabs(a.mask_root) else osp.join(a.data_root, a.mask_root)
     stats = dict(written=0, skipped=0, instances=0)
     for line in read_split_file(split):
         path = mask_path(mask_root, line.folder, line.frame_index, line.side)
@@ -116,7 +104,7 @@ def main(argv=None) -> dict:
                          data_samples=[c['data_samples'] for c in chunk]), False)
                 pred = model(batch['inputs'], batch['data_samples'], mode='tensor')
             heights[idx[s:s + a.batch_size]] = pred.cpu().numpy()
-        _write_atomic(path, data['road'], inst, names, heights)
+        replace_road_instance_masks(path, data['road'], inst, names, heights)
         stats['written'] += 1
         stats['instances'] += len(idx)
     print(f"wrote heights into {stats['written']} mask files ({stats['instances']} "

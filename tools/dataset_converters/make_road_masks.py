@@ -17,7 +17,6 @@ Example::
         --class-map car=car truck=car bus=car person=pedestrian bicycle=cyclist
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -85,15 +84,12 @@ def main(argv=None) -> dict:
     from mmdet.apis import inference_detector, init_detector
 
     import mmext  # noqa: F401
-    from mmext.selfsup.datasets import mask_path, read_split_file, save_road_instance_masks
+    from mmext.selfsup.datasets import (mask_path, read_split_file, replace_road_instance_masks,
+                                        resolve_mask_job)
     from mmext.selfsup.datasets.kitti_io import image_path
     from mmext.selfsup.mask_generation import masks_from_instances, masks_from_panoptic
 
-    split = a.split_file
-    if not osp.isfile(split) and osp.isfile(osp.join(a.data_root, split)):
-        split = osp.join(a.data_root, split)
-    if not osp.isfile(split):
-        raise UserInputError(f'split file not found: {a.split_file!r}')
+    split, mask_root = resolve_mask_job(a.data_root, a.split_file, a.mask_root)
     cmap = _class_map(a.class_map)
     model = init_detector(a.config, a.checkpoint, device=a.device)
     classes = _classes(model, a.config)
@@ -101,7 +97,6 @@ def main(argv=None) -> dict:
     if a.road_config:
         road_model = init_detector(a.road_config, a.road_checkpoint, device=a.device)
         road_classes = _classes(road_model, a.road_config)
-    mask_root = a.mask_root if osp.isabs(a.mask_root) else osp.join(a.data_root, a.mask_root)
     todo, stats = [], dict(written=0, skipped=0, instances=0)
     for line in read_split_file(split):
         out = mask_path(mask_root, line.folder, line.frame_index, line.side)
@@ -145,9 +140,7 @@ def main(argv=None) -> dict:
                             p.scores.cpu().numpy(), classes, cmap, a.score_thr, road, **kw)
             except ValueError as err:
                 raise UserInputError(f'{img}: {err}') from None
-            tmp = out[:-4] + '.tmp.npz'
-            save_road_instance_masks(tmp, road, inst, labels)
-            os.replace(tmp, out)
+            replace_road_instance_masks(out, road, inst, labels)
             stats['written'] += 1
             stats['instances'] += len(labels)
     print(f"wrote {stats['written']} mask files ({stats['instances']} instances), skipped "

@@ -15,10 +15,24 @@ import torch
 from mmext.geometry import compute_volume
 from ..metrics.volume_metric import M3_TO_ML, VolumeMetric, save_error_histogram, volume_errors
 
-__all__ = ['per_dish_rows', 'write_per_dish_csv', 'write_volume_report', 'compare_models_table']
+__all__ = ['volume_kwargs', 'per_dish_rows', 'write_per_dish_csv', 'write_volume_report',
+           'compare_models_table']
 
 CSV_FIELDS = ['dish_id', 'gt_ml', 'pred_ml', 'err_ml', 'abs_err_ml', 'rel_err', 'scale_ratio',
               'pred_fx_rel_err']
+
+
+def volume_kwargs(cfg) -> Dict:
+    """The volume options (``ring_inner``, ``ring_width``, ``footprint``, ``plane_method``)
+    of the ``VolumeMetric`` in ``cfg.test_evaluator`` (the last one when several; ``{}``
+    when none), so that the analysis tools compute volumes as the config's evaluator does."""
+    kw: Dict = {}
+    for m in (cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else
+              [cfg.test_evaluator]):
+        if m.get('type') == 'VolumeMetric':
+            kw = {k: v for k, v in m.items() if k in ('ring_inner', 'ring_width',
+                                                      'footprint', 'plane_method')}
+    return kw
 
 
 def per_dish_rows(samples: Sequence[Dict], ring_inner: int = 5, ring_width: int = 20,

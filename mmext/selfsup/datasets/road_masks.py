@@ -22,13 +22,15 @@ The synthetic twin (:mod:`mmext.synthetic.kitti_road`) writes the same format.
 """
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mmext.utils import UserInputError
 from .kitti_io import cam_index
 
-__all__ = ['mask_path', 'load_road_instance_masks', 'save_road_instance_masks']
+__all__ = ['mask_path', 'load_road_instance_masks', 'save_road_instance_masks',
+           'replace_road_instance_masks', 'resolve_mask_job']
 
 
 def mask_path(mask_root: str, folder: str, frame_index: int, side) -> str:
@@ -92,3 +94,28 @@ def save_road_instance_masks(path: str, road: np.ndarray, instances: np.ndarray,
     np.savez_compressed(path, road=np.asarray(road).astype(np.uint8),
                         instances=np.asarray(instances).astype(np.int32),
                         labels=np.asarray(list(labels), dtype=str), **extra)
+
+
+def replace_road_instance_masks(path: str, road: np.ndarray, instances: np.ndarray,
+                                labels: Sequence[str],
+                                heights: Optional[Sequence[float]] = None) -> None:
+    """:func:`save_road_instance_masks` into ``<path>.tmp.npz``, then moved onto ``path`` in
+    one step, so that an interrupted run never leaves a half-written mask file."""
+    tmp = path[:-4] + '.tmp.npz'
+    save_road_instance_masks(tmp, road, instances, labels, heights)
+    os.replace(tmp, path)
+
+
+def resolve_mask_job(data_root: str, split_file: str, mask_root: str) -> Tuple[str, str]:
+    """The split file and mask root of a mask-writing tool: the split file as given, else
+    under ``data_root``; ``mask_root`` relative to ``data_root`` unless absolute.
+
+    Raises:
+        UserInputError: If the split file is found in neither place.
+    """
+    split = split_file
+    if not osp.isfile(split) and osp.isfile(osp.join(data_root, split)):
+        split = osp.join(data_root, split)
+    if not osp.isfile(split):
+        raise UserInputError(f'split file not found: {split_file!r}')
+    return split, mask_root if osp.isabs(mask_root) else osp.join(data_root, mask_root)
