@@ -35,7 +35,13 @@ def frame_scale_evidence(depth: Tensor, K: Tensor, data_samples: Sequence,
         filter_cfg: Keyword arguments of :func:`filter_instances`, plus ``horizon``:
             ``'normal'`` (its horizon test from ``road_normal``) or ``'fumet'`` (FUMET's
             ``--remove_outliers``: :func:`~mmext.selfsup.objects.fumet_outlier_keep` on a
-            least-squares road plane, once ``camera_height`` exists).
+            least-squares road plane, once ``camera_height`` exists), and
+            ``remove_outliers`` (default True; False: no implied-height test at all, FUMET's
+            option default without ``--remove_outliers``). The test compares each object
+            with the *current* camera-height target, so a target far off (> the 20%
+            threshold) keeps only objects whose visible part is shorter than their
+            height (occluded, cut), which pushes the next estimate further off: on the
+            CPU twin this fed the runaway in benchmarks/RESULTS_selfsup.md.
         camera_height: Current camera-height target (``None`` before the first estimate:
             the implied-height test is skipped).
         image_ok: Optional ``(B,)`` bool: images without (enough) road lose all their
@@ -62,6 +68,8 @@ def frame_scale_evidence(depth: Tensor, K: Tensor, data_samples: Sequence,
     horizon = cfg.pop('horizon', 'normal')
     if horizon not in ('normal', 'fumet'):
         raise ValueError(f"object_filter horizon must be 'normal' or 'fumet', got {horizon!r}")
+    if not cfg.pop('remove_outliers', True):
+        h = None                           # no implied-height test against the target
     keep, counts = filter_instances(imap, labels, object_loss.classes,
                                     object_loss.height_priors, road_normal=road_normal, K=K,
                                     camera_height=None if horizon == 'fumet' else h,

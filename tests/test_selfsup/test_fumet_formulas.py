@@ -207,3 +207,24 @@ def test_outlier_filter_equals_fumet():
     assert torch.allclose(torch.cat(got_ratios), ratios, rtol=1e-9)
     assert torch.cat(got).tolist() == expect
     assert expect == [True, True, False, True]
+
+
+def test_remove_outliers_off_keeps_objects_a_wrong_target_would_drop():
+    """``object_filter.remove_outliers=False`` (FUMET without ``--remove_outliers``): no
+    implied-height test; with it, a camera-height target 50% too high drops every car."""
+    from mmengine.structures import BaseDataElement
+    from mmext.selfsup.scale_evidence import frame_scale_evidence
+    depth, road, imap, heights = scene(noise=0.002, seed=3)
+    sample = BaseDataElement(instance_map=imap[0], instance_labels=torch.zeros(2).long(),
+                             instance_heights=heights.float(), road_mask=road[0])
+    loss = ObjectHeightLoss(height_priors=PRIORS, classes=CLASSES, form='per_pixel',
+                            height_source='instance')
+    cfg = dict(min_area=0, border_margin=0, max_rel_error=0.2, horizon='fumet')
+    kept = {}
+    for target in (1.65, 2.5):
+        for remove in (True, False):
+            out = frame_scale_evidence(depth.float(), K[None].float(), [sample], None, loss,
+                                       dict(cfg, remove_outliers=remove),
+                                       camera_height=torch.tensor(target))
+            kept[target, remove] = out['counts']['kept']
+    assert kept == {(1.65, True): 2, (1.65, False): 2, (2.5, True): 0, (2.5, False): 2}

@@ -49,7 +49,8 @@ def test_config_builds(path):
         assert model.object_height_loss is not None and model.camera_height_loss is not None
     # FUMET / monodepth2 as published: bounded disparity, pose x0.01, (x - 0.45) / 0.225;
     # softplus and translation x1.0 only in the labelled variants
-    published = name in FUMET or name.startswith('monodepth2_') or 'cityscapes' in name
+    published = (name in FUMET or name.startswith('monodepth2_') or 'cityscapes' in name
+                 or 'twin-epochs' in name)   # FUMET's formulas, its epochs at twin scale
     if published:
         assert model.depth_output.type == 'bounded_disparity'
         assert (model.depth_output.min_depth, model.depth_output.max_depth) == (0.1, 100.0)
@@ -60,7 +61,7 @@ def test_config_builds(path):
     else:
         assert model.depth_output.type == 'softplus', name
         assert any(t in name for t in ('softplus', 'legacy', 'frame', 'median')), name
-    if name in FUMET or 'cityscapes' in name:
+    if name in FUMET or 'cityscapes' in name or 'twin-epochs' in name:
         hook = cfg.custom_hooks[1]
         assert (hook['source'], hook['update'], hook['first_epoch']) == ('train',
                                                                          'epoch_weighted', 2)
@@ -71,7 +72,9 @@ def test_config_builds(path):
         assert model.metric_scales == 'all' and model.road_geometry == 'fumet'
         assert model.object_filter['horizon'] == 'fumet'
         assert model.photometric_loss.road_exempt
-        limit = 12 if 'cityscapes' in name else 20   # FUMET's Cityscapes command: 12
+        # FUMET's Cityscapes command: 12; the CPU twin-epochs variant: half of its 12 epochs
+        limit = (12 if 'cityscapes' in name else
+                 6 if 'twin-epochs' in name and 'cpu' in name else 20)
         assert model.schedules['camera'].limit_epoch == limit
         if limit == 20:
             assert [round(model.schedules['camera'](e), 2) for e in (1, 5, 10)] == [0.23, 0.59,
@@ -93,6 +96,22 @@ def test_synthetic_pair_differs_only_by_the_metric_terms():
     photo = dict(fumet.model.photometric_loss)
     assert photo.pop('road_exempt') is True and photo.pop('static_fraction') == 0.75
     assert photo == base.model.photometric_loss
+
+
+def test_twin_epochs_variant_differs_only_by_epoch_length():
+    """The twin-epochs variant keeps FUMET's formulas and the published form's iteration
+    budget (60 epochs x 13 iterations = 12 epochs x 5 passes x 13); only the epoch length,
+    the schedules counted in those epochs and the lr step move."""
+    pub = Config.fromfile(osp.join(ROOT, 'configs/selfsup/fumet_r18c16_synthkitti_256x96_cpu.py'))
+    var = Config.fromfile(osp.join(
+        ROOT, 'configs/selfsup/fumet-twin-epochs_r18c16_synthkitti_256x96_cpu.py'))
+    wrapped = var.train_dataloader.dataset
+    assert wrapped.type == 'RepeatDataset' and wrapped.dataset == pub.train_dataloader.dataset
+    assert pub.train_cfg.max_epochs == wrapped.times * var.train_cfg.max_epochs
+    assert var.custom_hooks == pub.custom_hooks
+    for key in set(pub.model) - {'loss_schedule'}:
+        assert var.model[key] == pub.model[key], key
+    assert var.param_scheduler[0].milestones == [10]
 
 
 def test_tiny_fumet_trains_tests_and_draws(tmp_path, kitti_synth):

@@ -61,7 +61,8 @@ class SelfSupDepthEstimator(BaseModel):
             ``classes`` / ``height_priors`` also drive the filter and the hook.
         camera_height_loss: ``CameraHeightLoss`` config (``None``: no fine term).
         object_filter: Keyword arguments of :func:`mmext.selfsup.objects.filter_instances`
-            (``min_area``, ``border_margin``, ``max_rel_error``).
+            (``min_area``, ``border_margin``, ``max_rel_error``), plus ``horizon`` and
+            ``remove_outliers`` (see :func:`mmext.selfsup.scale_evidence.frame_scale_evidence`).
         loss_schedule: ``{'object': {...}, 'camera': {...}}`` :class:`WeightSchedule` configs
             (missing: constant 1).
         metric_scales: ``'all'`` (FUMET) or ``'finest'`` (scale 0 only).
