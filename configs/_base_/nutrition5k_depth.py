@@ -36,7 +36,7 @@ official_test_pipeline = [dict(type='LoadNutrition5kDish'),
 
 # Food masks (Nutrition5k ships none): derived from the GT depth as height above the plate the
 # food stands on ('plate', default); 'table' = mmext's first form (height above the table,
-# which takes plates as food: +632% mean volume bias on the synthetic twin vs -2% for 'plate',
+# which takes plates as food: +632% mean volume-label bias on 36 twin trays vs -1.8% for 'plate',
 # docs/food.md "Food masks"). Log 001 uses SAM 2 masks: write them with
 # tools/dataset_converters/nutrition5k_sam2_masks.py and set mask_dir='masks_sam2'.
 _ds = dict(type=dataset_type, data_root=data_root, K=nutrition5k_K, mask_method='plate',

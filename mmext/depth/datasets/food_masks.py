@@ -5,20 +5,21 @@ Two named methods (``method=``):
 * ``'table'`` -- height above the RANSAC table plane > ``height_thr`` (6 mm), opened with a
   2-pixel square; optional hysteresis growth (``grow_thr``). mmext's first form (the lab's
   log 001 has no depth-derived masks: it uses Nutrition5k's or QwenVL + SAM masks). On trays
-  with plates it takes the plate as food: +546% mean volume bias on the synthetic twin
+  with plates it takes the plate as food: +632% mean volume bias on 36 synthetic-twin trays
   (``benchmarks/food_mask_bias.py``).
 * ``'plate'`` -- height above the *support surface* the food stands on: the table plane
   first (the lowest large plane: a RANSAC plane with > 10% of the pixels more than
-  ``object_thr`` below it is refitted on those), then the dish (the largest connected region higher than ``object_thr`` above the
-  table), then the dominant flat surface inside the dish (RANSAC plane: the plate top);
-  foods = dish regions higher than ``height_thr`` (3 mm) above that plane on heights
-  box-filtered over ``smooth`` px (against depth noise), opened, components smaller than
-  ``min_area`` dropped; their outline = the connected raw pixels higher than ``grow_thr``
-  (1.5 mm; ``height_thr`` without growth). When no plate is found (no flat surface holding ``min_support_frac`` of the
-  dish, one tilted more than ``max_support_tilt`` from the table, or nothing on it) the
-  support is the table: the same thresholds above the table plane. So an empty plate counts
-  as food, and bowls (curved support) are not modelled -- the synthetic twin has flat plates
-  only; check masks on real dishes (``food_volume_report.py`` worst-N panels show them).
+  ``object_thr`` below it is refitted on those), then the dish (the largest connected
+  region higher than ``object_thr`` above the table), then the dominant flat surface inside
+  the dish (RANSAC plane: the plate top); foods = dish regions higher than ``height_thr``
+  (3 mm) above that plane on heights box-filtered over ``smooth`` px (against depth noise),
+  opened, components smaller than ``min_area`` dropped; their outline = the connected raw
+  pixels higher than ``grow_thr`` (1.5 mm; ``height_thr`` without growth). When no plate is
+  found (no flat surface holding ``min_support_frac`` of the dish, one tilted more than
+  ``max_support_tilt`` from the table, or nothing on it) the support is the table: the same
+  thresholds above the table plane. So an empty plate counts as food, and bowls (curved
+  support) are not modelled -- the synthetic twin has flat plates only; check masks on real
+  dishes (``food_volume_report.py`` worst-N panels show them).
 
 Measured on the synthetic twin: ``benchmarks/food_mask_bias.py`` (docs/food.md).
 """
