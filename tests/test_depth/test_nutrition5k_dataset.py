@@ -42,14 +42,22 @@ def test_layout_split_skips_and_volumes(n5k_root):
 
 
 def test_derived_masks_give_volume_labels(n5k_root):
+    """Default derived masks ('plate': above the plate the food stands on) give labels close
+    to the analytic volumes on twin trays; the old 'table' masks take the plate as food."""
     root, gt = n5k_root
-    ds = _ds(root, split='depth_test_ids.txt')           # no mask_dir: masks from depth
-    assert len(ds) > 0
-    for info in _infos(ds):
-        # Derived masks include the plate (a few mm high), so labels exceed the food volume;
-        # they must still be computed, positive and finite.
-        assert info['gt_volume'] > 0 and np.isfinite(info['gt_volume'])
-        assert info['mask_path'].endswith('.png')
+    ds = _ds(root)                                        # no mask_dir: masks from depth
+    old = _ds(root, mask_method='table')
+    assert len(ds) > 0 and ds.mask_method == 'plate'
+    rel, rel_old = [], []
+    for info, info_old in zip(_infos(ds), _infos(old)):
+        assert info['mask_path'].endswith('.png') and info['mask_path'] != info_old['mask_path']
+        true = gt['volumes_ml'][info['dish_id']]
+        rel.append(info['gt_volume'] * 1e6 / true - 1)
+        rel_old.append(info_old['gt_volume'] * 1e6 / true - 1)
+    assert max(abs(r) for r in rel) < 0.06, rel
+    assert max(rel_old) > 1.0, rel_old          # the plate counted as food (> +100%)
+    with pytest.raises(ValueError, match='mask_method'):
+        _ds(root, split='depth_test_ids.txt', mask_method='plates')
 
 
 def test_pipeline_keeps_geometry_consistent(n5k_root):

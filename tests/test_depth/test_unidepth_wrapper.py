@@ -1,6 +1,7 @@
 """UniDepthWrapper against a stand-in reproducing UniDepth's camera classes and UniDepthV2's
-``encode_decode`` (see _unidepth_standin.py), at batch 2. The real package is not installed
-here (not on PyPI); ``test_real_unidepth_vits_batch2`` runs when it is."""
+``encode_decode`` (see _unidepth_standin.py), at batch 2. The real package is not on PyPI;
+``test_real_unidepth_vits_batch2`` (slow) runs when it is importable, e.g. after
+``tools/unidepth_local_install.sh`` with its PYTHONPATH (docs/food.md)."""
 import functools
 import sys
 
@@ -110,24 +111,67 @@ def test_missing_K_and_missing_package_errors(monkeypatch):
         UniDepthWrapper()
 
 
-@pytest.mark.slow
-def test_real_unidepth_vits_batch2():
-    """With the real package: UniDepthV2 ViT-S (random weights, the repository's
-    configs/config_v2_vits14.json) at batch 2 in both camera modes."""
-    pytest.importorskip('unidepth')
-    import json
+def _unidepth_config_path(name: str = 'config_v2_vits14.json'):
+    """The UniDepth repository's ``configs/<name>``: ``$UNIDEPTH_REPO/configs`` or next to
+    the imported package (``unidepth`` is a namespace package: no ``__file__``)."""
+    import os
     import os.path as osp
 
     import unidepth
+    roots = [os.environ.get('UNIDEPTH_REPO', '')]
+    roots += [osp.dirname(p) for p in getattr(unidepth, '__path__', [])]
+    for root in roots:
+        if root and osp.isfile(osp.join(root, 'configs', name)):
+            return osp.join(root, 'configs', name)
+    return None
+
+
+@pytest.mark.slow
+def test_real_unidepth_vits_batch2():
+    """With the real package (tools/unidepth_local_install.sh): UniDepthV2 ViT-S (random
+    weights, the repository's configs/config_v2_vits14.json) at batch 2 in both camera modes:
+    loss + backward, predict, one camera per image, and batch 2 == two batches of 1."""
+    pytest.importorskip('unidepth.models', reason='UniDepth not importable '
+                        '(tools/unidepth_local_install.sh builds it from a local clone)')
+    import json
+
     from unidepth.models import UniDepthV2
-    cfg_path = osp.join(osp.dirname(osp.dirname(unidepth.__file__)), 'configs',
-                        'config_v2_vits14.json')
-    if not osp.exists(cfg_path):
-        pytest.skip('UniDepth configs/ not found next to the package')
+    cfg_path = _unidepth_config_path()
+    if cfg_path is None:
+        pytest.skip('UniDepth configs/config_v2_vits14.json not found: set UNIDEPTH_REPO to '
+                    'the UniDepth clone')
     with open(cfg_path) as f:
-        net = UniDepthV2(json.load(f))
+        cfg = json.load(f)
+    torch.manual_seed(0)
+    net = UniDepthV2(cfg)
+    H, W = 120, 160
+    x = torch.randn(2, 3, H, W)
     for mode in ('predicted', 'true_K'):
-        w = UniDepthWrapper(module=net, input_size=(420, 560), camera_mode=mode,
+        w = UniDepthWrapper(module=net, input_size=(112, 154), camera_mode=mode,
                             losses=[dict(type='SILogLoss', lambd=0.85)])
-        losses = w(torch.randn(2, 3, 480, 640), _samples(H=480, W=640), mode='loss')
+        w.train()
+        losses = w(x, _samples(H=H, W=W), mode='loss')
         assert torch.isfinite(losses['loss_silog'])
+        net.zero_grad()
+        losses['loss_silog'].backward()
+        grads = [p.grad for p in net.pixel_decoder.parameters() if p.grad is not None]
+        assert grads and all(torch.isfinite(g).all() for g in grads)
+        w.eval()
+        with torch.no_grad():
+            out = w(x, _samples(H=H, W=W), mode='predict')
+            assert [tuple(s.pred_depth.shape) for s in out] == [(1, H, W)] * 2
+            assert [tuple(s.pred_K.shape) for s in out] == [(3, 3)] * 2
+            # each image of the batch of 2 gets the result of its own batch of 1
+            for i, K in enumerate((K1, K2)):
+                one = w(x[i:i + 1], _samples(Ks=(K,), H=H, W=W), mode='predict')[0]
+                assert torch.allclose(one.pred_depth, out[i].pred_depth, rtol=1e-4, atol=1e-5)
+    # true_K: the network really uses each image's own camera (its rays come from that K)
+    cam = build_batch_camera(torch.tensor([K1, K2]))
+    net.eval()
+    with torch.no_grad():
+        _, o = net.encode_decode({'image': torch.randn(2, 3, 56, 84), 'camera': cam}, [])
+    from unidepth.utils.camera import Pinhole
+    for i, K in enumerate((K1, K2)):
+        ref = Pinhole(K=torch.tensor([K])).get_rays(shapes=(1, 56, 84))
+        assert torch.allclose(o['rays'][i:i + 1], ref, atol=1e-6)
+    assert not torch.allclose(o['rays'][0], o['rays'][1], atol=1e-3)

@@ -11,41 +11,15 @@ import torch
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from mmext.geometry import compute_volume, dilate, erode, fit_plane_ransac, height_map, pixel_rays
+from mmext.geometry import compute_volume
 from mmext.registry import DATASETS
 from mmext.utils.data_errors import record_skipped, sample_errors
+from .food_masks import MASK_METHODS, derive_food_mask
 from .nutrition5k_camera import NUTRITION5K_K_PAPER
 from .nutrition5k_io import (DEPTH_UNIT_M, check_depth_units, read_depth_raw, read_dish_metadata,
                              read_split_ids)
 
 IMG_DIR = osp.join('imagery', 'realsense_overhead')
-
-
-def derive_food_mask(depth_m: np.ndarray, K: np.ndarray, height_thr: float = 0.006,
-                     ransac_threshold: float = 0.003, seed: int = 0,
-                     grow_thr: Optional[float] = None) -> np.ndarray:
-    """Food mask from ground-truth depth: height above the RANSAC table plane > ``height_thr``,
-    opened with a 2-pixel square (removes speckle).
-
-    ``grow_thr`` (metres, e.g. 0.0015): hysteresis -- connected regions higher than
-    ``grow_thr`` that touch the core mask are added, recovering the low food borders the 6 mm
-    threshold cuts off (they bias volume labels low; benchmarks/food_mask_bias.py)."""
-    d = torch.from_numpy(depth_m.astype(np.float64))[None]
-    Kt = torch.as_tensor(K, dtype=torch.float64)[None]
-    pts = pixel_rays(Kt, d.shape[-2:]) * d.unsqueeze(-1)
-    plane = fit_plane_ransac(pts, d > 0, iterations=200, threshold=ransac_threshold,
-                             generator=torch.Generator().manual_seed(seed))
-    h = height_map(d, Kt, plane)
-    m = (h > height_thr) & (d > 0)
-    core = dilate(erode(m, 2), 2)[0].numpy()
-    if grow_thr is None:
-        return core
-    low = ((h > grow_thr) & (d > 0))[0].numpy().astype(np.uint8)
-    n, labels = cv2.connectedComponents(low, connectivity=8)
-    keep = np.zeros(n, bool)
-    keep[np.unique(labels[core & (low > 0)])] = True
-    keep[0] = False
-    return core | keep[labels]
 
 
 @DATASETS.register_module()
@@ -54,8 +28,10 @@ class Nutrition5kDataset(BaseDataset):
 
     Dishes without ``depth_raw.png`` and dishes failing the unit check (median depth not a
     plausible table distance at 1e-4 m/unit) are skipped and counted (``self.skipped``).
-    Food masks come from ``mask_dir/<dish_id>.png`` when given, else they are derived from the
-    ground-truth depth (height above the RANSAC table plane). Volume labels (m^3) are
+    Food masks come from ``mask_dir/<dish_id>.png`` when given (e.g. SAM 2 masks written by
+    ``tools/dataset_converters/nutrition5k_sam2_masks.py``), else they are derived from the
+    ground-truth depth (:func:`~mmext.depth.datasets.food_masks.derive_food_mask`, method
+    ``mask_method``). Volume labels (m^3) are
     :func:`compute_volume` of the ground-truth depth with ``K`` and the mask, cached as JSON in
     ``cache_dir`` (keyed by K, footprint and mask source).
 
@@ -77,8 +53,14 @@ class Nutrition5kDataset(BaseDataset):
             that reaches past the plate onto the table).
         ring_inner: Gap between mask and plane-fit ring (pixels).
         ring_width: Width of the plane-fit ring (pixels).
-        mask_height_thr: Height above the table (m) of derived food masks.
-        mask_grow_thr: Hysteresis height (m) of derived food masks (``None``: off); see
+        mask_method: How food masks are derived from depth when ``mask_dir`` is None:
+            ``'plate'`` (default: height above the plate the food stands on) or ``'table'``
+            (mmext's first form: height above the table plane, which takes plates as food;
+            docs/food.md "Food masks" has the bias of each on the synthetic twin).
+        mask_height_thr: Food threshold (m) of derived masks (None: the method's default,
+            3 mm above the plate / 6 mm above the table).
+        mask_grow_thr: Hysteresis height (m) of derived masks (None: the method's default,
+            1.5 mm for ``'plate'``, off for ``'table'``; 0: off); see
             :func:`derive_food_mask`.
         pipeline: Transforms.
         test_mode: mmengine test mode.
@@ -90,7 +72,8 @@ class Nutrition5kDataset(BaseDataset):
                  K: Sequence[float] = NUTRITION5K_K_PAPER,
                  mask_dir: Optional[str] = None, metadata_files: Sequence[str] = (),
                  cache_dir: Optional[str] = None, depth_unit: float = DEPTH_UNIT_M,
-                 footprint: str = 'surface', mask_height_thr: float = 0.006,
+                 footprint: str = 'surface', mask_method: str = 'plate',
+                 mask_height_thr: Optional[float] = None,
                  mask_grow_thr: Optional[float] = None,
                  plane_method: str = 'ransac', ring_inner: int = 5, ring_width: int = 20,
                  pipeline: Sequence = (), test_mode: bool = False,
@@ -101,6 +84,10 @@ class Nutrition5kDataset(BaseDataset):
         self.K = np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], np.float64)
         self.split_file, self.mask_dir = split_file, mask_dir
         self.metadata_files, self.depth_unit = list(metadata_files), depth_unit
+        if mask_method not in MASK_METHODS:
+            raise ValueError(f'Nutrition5kDataset: mask_method must be one of {MASK_METHODS}, '
+                             f'got {mask_method!r}')
+        self.mask_method = mask_method
         self.footprint, self.mask_height_thr = footprint, mask_height_thr
         self.mask_grow_thr = mask_grow_thr
         self.max_dishes = max_dishes
@@ -112,8 +99,8 @@ class Nutrition5kDataset(BaseDataset):
                          **kwargs)
 
     def _cache_key(self) -> str:
-        src = self.mask_dir or f'derived{self.mask_height_thr}' + (
-            f'grow{self.mask_grow_thr}' if self.mask_grow_thr is not None else '')
+        src = self.mask_dir or [f'derived_{self.mask_method}', self.mask_height_thr,
+                                self.mask_grow_thr]
         return hashlib.md5(json.dumps([self.K.tolist(), self.footprint, src, self.depth_unit,
                                        self.plane_kw]).encode()).hexdigest()[:10]
 
@@ -179,7 +166,7 @@ class Nutrition5kDataset(BaseDataset):
             mask = m > 127
         else:
             mask = derive_food_mask(depth, self.K, self.mask_height_thr,
-                                    grow_thr=self.mask_grow_thr)
+                                    grow_thr=self.mask_grow_thr, method=self.mask_method)
             mask_path = osp.join(self.cache_dir, f'mask_{key}_{dish}.png')
             cv2.imwrite(mask_path, mask.astype(np.uint8) * 255)
         if mask.shape != depth.shape:

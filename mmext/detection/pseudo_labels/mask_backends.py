@@ -4,6 +4,9 @@ Every backend maps ``(image, boxes)`` to one binary mask per box, all boxes of a
 one call: ``predict_masks(image (H, W, 3) uint8 RGB, boxes (N, 4) xyxy pixels) -> (N, H, W)
 bool`` in the coordinates of the given image.
 
+The two SAM 2 backends are :mod:`mmext.utils.sam2_prompts` (shared with the food family's
+SAM 2 masks) with this refiner's field names in their errors.
+
 * ``'sam2'`` -- the ``sam2`` package (``build_sam2(config, checkpoint)`` +
   ``SAM2ImagePredictor``), e.g. config ``configs/sam2.1/sam2.1_hiera_l.yaml`` and checkpoint
   ``checkpoints/sam2.1_hiera_large.pt``.
@@ -14,19 +17,15 @@ bool`` in the coordinates of the given image.
   connected component touching the box centre region is the mask. For machines without
   SAM 2 weights; not SAM.
 """
-import os.path as osp
-from typing import List, Optional, Sequence
+from typing import List
 
 import cv2
 import numpy as np
 
-from mmext.utils.errors import UserInputError, missing_path_message
+from mmext.utils.sam2_prompts import SAM2_HINT, HFSam2Predictor, Sam2PackagePredictor
 
-from .devices import check_device
-
-SAM2_HINT = ('SAM 2.1 weights: https://dl.fbaipublicfiles.com/segment_anything_2/092824/'
-             'sam2.1_hiera_large.pt (see the facebookresearch/sam2 README), saved under '
-             'checkpoints/')
+__all__ = ['MaskBackend', 'Sam2PackageBackend', 'HFSam2Backend', 'ThermalOtsuBackend',
+           'build_mask_backend', 'SAM2_HINT']
 
 
 class MaskBackend:
@@ -47,8 +46,9 @@ def _check_inputs(image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return boxes
 
 
-class Sam2PackageBackend(MaskBackend):
-    """SAM 2 through the ``sam2`` package (facebookresearch/sam2, PyPI ``sam2``).
+class Sam2PackageBackend(Sam2PackagePredictor, MaskBackend):
+    """SAM 2 through the ``sam2`` package (:class:`mmext.utils.sam2_prompts.
+    Sam2PackagePredictor`, shared with the food masks), errors naming the refiner's fields.
 
     Args:
         config: sam2 config name, e.g. ``'configs/sam2.1/sam2.1_hiera_l.yaml'``.
@@ -58,42 +58,13 @@ class Sam2PackageBackend(MaskBackend):
     """
 
     name = 'sam2'
-
-    def __init__(self, config: str, checkpoint: Optional[str], device: str = 'cpu',
-                 hydra_overrides: Sequence[str] = ()) -> None:
-        try:
-            from sam2.build_sam import build_sam2
-            from sam2.sam2_image_predictor import SAM2ImagePredictor
-        except ImportError as err:  # pragma: no cover - sam2 is in the pinned stack
-            raise ImportError('the "sam2" backend needs the sam2 package: '
-                              'pip install --no-build-isolation sam2==1.1.0') from err
-        if checkpoint is not None and not osp.isfile(checkpoint):
-            raise UserInputError(missing_path_message(
-                'SAM 2 checkpoint (refiner.backend.checkpoint)', checkpoint, SAM2_HINT))
-        check_device(device, 'pseudo_labels.refiner.backend.device')
-        model = build_sam2(config, ckpt_path=checkpoint, device=device,
-                           hydra_overrides_extra=list(hydra_overrides))
-        self.predictor = SAM2ImagePredictor(model)
-        # The predictor assumes the 1024 px model; derive the feature sizes from the model.
-        size = model.image_size
-        self.predictor._bb_feat_sizes = [(size // k, size // k) for k in (4, 8, 16)]
-
-    def predict_masks(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """All boxes in one ``predict`` call; one mask per box."""
-        boxes = _check_inputs(image, boxes)
-        h, w = image.shape[:2]
-        if len(boxes) == 0:
-            return np.zeros((0, h, w), bool)
-        self.predictor.set_image(image)
-        masks, _, _ = self.predictor.predict(box=boxes, multimask_output=False)
-        masks = np.asarray(masks)
-        if masks.ndim == 3:  # one box: (1, H, W)
-            masks = masks[None]
-        return masks[:, 0] > 0.5 if masks.dtype != bool else masks[:, 0]
+    FIELD = 'refiner.backend'
+    DEVICE_FIELD = 'pseudo_labels.refiner.backend.device'
 
 
-class HFSam2Backend(MaskBackend):
-    """SAM 2 through transformers' ``Sam2Model`` / ``Sam2Processor``.
+class HFSam2Backend(HFSam2Predictor, MaskBackend):
+    """SAM 2 through transformers (:class:`mmext.utils.sam2_prompts.HFSam2Predictor`, shared
+    with the food masks), errors naming the refiner's fields.
 
     Args:
         model: hub id (``'facebook/sam2.1-hiera-large'``) or local directory, or a built
@@ -103,43 +74,8 @@ class HFSam2Backend(MaskBackend):
     """
 
     name = 'hf'
-
-    def __init__(self, model, processor=None, device: str = 'cpu') -> None:
-        from transformers import Sam2Model, Sam2Processor
-        check_device(device, 'pseudo_labels.refiner.backend.device')
-        if isinstance(model, str):
-            if model.startswith(('.', '/', '~')) and not osp.isdir(osp.expanduser(model)):
-                raise UserInputError(missing_path_message(
-                    'SAM 2 model folder (refiner.backend.model)', model,
-                    "Use a hub id such as 'facebook/sam2.1-hiera-large' or a folder saved "
-                    'with save_pretrained.'))
-            try:
-                processor = processor or Sam2Processor.from_pretrained(model)
-                model = Sam2Model.from_pretrained(model)
-            except OSError as err:
-                first = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-                raise UserInputError(f'refiner.backend.model={model!r} could not be loaded '
-                                     f'with transformers: {first}') from None
-        if processor is None:
-            raise ValueError('HFSam2Backend needs a processor when given a built model')
-        self.model = model.to(device).eval()
-        self.processor = processor
-        self.device = device
-
-    def predict_masks(self, image: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """All boxes of the image in one forward pass."""
-        import torch
-        boxes = _check_inputs(image, boxes)
-        h, w = image.shape[:2]
-        if len(boxes) == 0:
-            return np.zeros((0, h, w), bool)
-        inputs = self.processor(images=image, input_boxes=[boxes.tolist()],
-                                return_tensors='pt').to(self.device)
-        with torch.no_grad():
-            out = self.model(**inputs, multimask_output=False)
-        masks = self.processor.post_process_masks(out.pred_masks.cpu(),
-                                                  inputs['original_sizes'].cpu())[0]
-        return masks[:, 0].numpy().astype(bool)
+    FIELD = 'refiner.backend'
+    DEVICE_FIELD = 'pseudo_labels.refiner.backend.device'
 
 
 class ThermalOtsuBackend(MaskBackend):
