@@ -49,7 +49,8 @@ from .road_scene import (OBJECT_TYPES, RoadScene, build_road_scene, drive_poses,
                          kitti_like_intrinsics, render_view)
 from .stamp import call_params, is_current, write_stamp
 
-__all__ = ['write_synthetic_kitti', 'is_generated', 'GENERATOR_VERSION', 'kitti_calibration', 'velodyne_scan', 'render_view',
+__all__ = ['write_synthetic_kitti', 'is_generated', 'GENERATOR_VERSION', 'kitti_calibration',
+           'velodyne_scan', 'render_view',
            'build_road_scene', 'drive_poses', 'kitti_like_intrinsics', 'RoadScene',
            'OBJECT_TYPES']
 

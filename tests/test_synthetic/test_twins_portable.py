@@ -110,9 +110,10 @@ def test_identical_bytes_in_process_and_in_other_process(name, tmp_path, other_p
     a, b = _hash(str(tmp_path / 'a')), _hash(str(tmp_path / 'b'))
     assert a == b, f'{name}: two runs in one process wrote different bytes'
     hashes, env = other_process
+    kernels = {k: env.get(k) for k in ('OPENCV_CPU_DISABLE', 'NPY_DISABLE_CPU_FEATURES',
+                                       'OPENBLAS_CORETYPE', 'OMP_NUM_THREADS')}
     assert hashes[name] == a, (
-        f'{name}: another process with other kernels ({ {k: env.get(k) for k in ("OPENCV_CPU_DISABLE", "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "OMP_NUM_THREADS")} }) '
-        'wrote other bytes')
+        f'{name}: another process with other kernels ({kernels}) wrote other bytes')
     stamps = [f for f in os.listdir(tmp_path / 'a') if f.startswith('synthetic_info')]
     assert stamps, f'{name}: no stamp written'
     for s in stamps:
@@ -134,6 +135,25 @@ def test_known_content_hash(name, tmp_path):
     assert _hash(str(tmp_path)) == GOLDEN['sha256'][name], (
         f'the {name} twin wrote other bytes than on the project machine: the data (and every '
         'number measured on them) differ across machines')
+
+
+def test_depth_twin_bytes_do_not_depend_on_opencv_state(tmp_path):
+    """Without OpenCV's portable path the NYU twin's JPEG changed with cv2.setUseOptimized
+    (its SIMD float64 resize differs by up to 1.2e-6): this fails without the fix."""
+    import cv2
+    from mmext.synthetic.depth_benchmark_twins import generate_nyu_twin
+    old = cv2.useOptimized(), cv2.getNumThreads()
+    try:
+        cv2.setUseOptimized(True)
+        cv2.setNumThreads(2)
+        generate_nyu_twin(str(tmp_path / 'a'), num_images=1)
+        cv2.setUseOptimized(False)
+        cv2.setNumThreads(1)
+        generate_nyu_twin(str(tmp_path / 'b'), num_images=1)
+    finally:
+        cv2.setUseOptimized(old[0])
+        cv2.setNumThreads(old[1])
+    assert _hash(str(tmp_path / 'a')) == _hash(str(tmp_path / 'b'))
 
 
 def test_stamp_versions_and_arguments(tmp_path, monkeypatch):
