@@ -15,9 +15,18 @@ that neither training nor the tests have seen, by overriding the test set::
         --cfg-options test_dataloader.dataset.data_root=data/movi_synth_heldout \
         test_dataloader.dataset.generate_if_missing.seed=7 \
         test_dataloader.dataset.generate_if_missing.num_videos=48
+
+Each run also writes ``<work-dir>/fgari_table.json`` (rows: model, baselines, bounds) and run
+cards, so several seeds are reported as mean ± std by::
+
+    for s in 0 1 2; do python benchmarks/slots_synthetic_fgari.py CONFIG \
+        --work-dir work_dirs/fgari_x/seed$s --seed $s; done
+    python tools/analysis_tools/collect_results.py x=work_dirs/fgari_x/seed* \
+        --table fgari_table.json --columns FG-ARI ARI mBO mIoU --digits 4
 """
 import argparse
 import json
+import os.path as osp
 import time
 
 from mmengine.config import Config, DictAction
@@ -45,6 +54,7 @@ def main() -> None:
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
 
+    from mmext.engine.run_card import attach_run_card
     from mmext.registry import DATASETS
     from mmext.slots.baselines import evaluate_baseline
 
@@ -61,7 +71,12 @@ def main() -> None:
         cfg.load_from = a.checkpoint
         cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = None
         cfg.param_scheduler = None
+    # write a synthetic test split now (generate_if_missing), not during runner.test(), so the
+    # run card's data fingerprint sees the whole data root in every seed's run
+    init_default_scope('mmext')
+    ds = DATASETS.build(cfg.test_dataloader.dataset)
     runner = Runner.from_cfg(cfg)
+    attach_run_card(runner)   # <work_dir>/run_card*.json: collect_results.py checks the runs match
     t0 = time.time()
     if a.checkpoint is None:
         runner.train()
@@ -71,7 +86,6 @@ def main() -> None:
     init_default_scope('mmext')
     video_level = [e for e in cfg.test_evaluator
                    if e['type'] == 'ObjectDiscoveryMetric'][0].get('video_level', True)
-    ds = DATASETS.build(cfg.test_dataloader.dataset)
     baselines = {
         'single slot': evaluate_baseline(ds, 'single', video_level=video_level),
         'grid 2x2': evaluate_baseline(ds, 'grid', 2, 2, video_level=video_level),
@@ -80,6 +94,12 @@ def main() -> None:
     bounds = {f'oracle {g}x{g}': evaluate_baseline(ds, 'oracle', g, g, video_level=video_level)
               for g in (8, 16, 32)}
     max_iters = None if a.checkpoint else cfg.train_cfg.max_iters
+    # one row per scorer, for `collect_results.py NAME=DIR/seed* --table fgari_table.json`
+    model_row = {k.split('/')[-1]: v for k, v in _rounded(model_metrics).items()}
+    table = dict(model=model_row, **{n: _rounded(m) for n, m in baselines.items()},
+                 **{n: _rounded(m) for n, m in bounds.items()})
+    with open(osp.join(a.work_dir, 'fgari_table.json'), 'w') as f:
+        json.dump(table, f, indent=1)
     print(json.dumps(dict(config=a.config, max_iters=max_iters, checkpoint=a.checkpoint,
                           train_seconds=round(train_s, 1), test_clips=len(ds),
                           model=_rounded(model_metrics),

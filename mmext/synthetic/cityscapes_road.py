@@ -15,6 +15,9 @@ Each sequence is one drive through a random :class:`~mmext.synthetic.road_scene.
 is the ego car's bonnet (a flat grey band without road), which Cityscapes pipelines crop.
 The camera json carries ``intrinsic`` (``fx``, ``fy``, ``u0``, ``v0``) and ``extrinsic``
 (``z`` = mounting height, ``baseline``, ``pitch`` ...) as the real files.
+``synthetic_info.json`` records the generator version, the arguments and a content sha256
+(:mod:`mmext.synthetic.stamp`); the bytes do not depend on the machine (OpenCV's portable
+code path, libm sines in :mod:`~mmext.synthetic.road_scene`).
 """
 import json
 import os
@@ -24,11 +27,18 @@ from typing import Dict, List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmext.utils.determinism import portable_opencv
 from .road_scene import build_road_scene, drive_poses, render_view
+from .stamp import call_params, is_current, write_stamp
 
-__all__ = ['write_synthetic_cityscapes']
+__all__ = ['write_synthetic_cityscapes', 'is_generated', 'GENERATOR_VERSION']
+
+# Bumped whenever the same arguments write other bytes.
+GENERATOR_VERSION = 1
+_NAME = 'mmext.synthetic.cityscapes_road'
 
 
+@portable_opencv()
 def write_synthetic_cityscapes(root: str, num_sequences: int = 3, frames_per_sequence: int = 8,
                                image_size: Tuple[int, int] = (256, 128),
                                camera_height: float = 1.22, speed: float = 1.0, seed: int = 0,
@@ -37,7 +47,9 @@ def write_synthetic_cityscapes(root: str, num_sequences: int = 3, frames_per_seq
                                hood_fraction: float = 0.2, val_sequences: int = 1,
                                object_density: float = 0.3) -> Dict[str, object]:
     """Write the twin (layout: module docstring); the last ``val_sequences`` sequences are
-    the val split. Returns ``splits``, ``K`` (3x3 at ``image_size``) and ``num_frames``."""
+    the val split. Returns ``splits``, ``K`` (3x3 at ``image_size``), ``num_frames`` and
+    ``content_sha256`` (also in ``<root>/synthetic_info.json``)."""
+    params = call_params(write_synthetic_cityscapes, locals())
     if frames_per_sequence < 3:
         raise ValueError('frames_per_sequence must be >= 3 (frames need both neighbours)')
     if not 0 < val_sequences < num_sequences:
@@ -97,4 +109,14 @@ def write_synthetic_cityscapes(root: str, num_sequences: int = 3, frames_per_seq
         with open(path, 'w') as f:
             f.write('\n'.join(ls) + '\n')
         splits[name] = path
-    return dict(splits=splits, K=K, num_frames=frames_per_sequence)
+    stamp = write_stamp(root, _NAME, GENERATOR_VERSION, params,
+                        paths=['leftImg8bit_sequence', 'camera', 'masks', f'splits/{split_name}'])
+    return dict(splits=splits, K=K, num_frames=frames_per_sequence,
+                content_sha256=stamp['content']['sha256'])
+
+
+def is_generated(root: str, **params) -> bool:
+    """True when ``root`` holds a twin of this generator version written with ``params``
+    (keyword arguments of :func:`write_synthetic_cityscapes`; missing ones: its defaults)."""
+    return is_current(root, _NAME, GENERATOR_VERSION,
+                      call_params(write_synthetic_cityscapes, params))

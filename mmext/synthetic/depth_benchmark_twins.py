@@ -14,7 +14,10 @@
     root/eigen_val_files.txt   DAV2-style list with absolute paths of another machine
 
 Scenes are simple (a room: floor, wall and a box; a road: ground plane and a wall), textured
-so that depth is learnable; the ground truth is exact for the rendered geometry.
+so that depth is learnable; the ground truth is exact for the rendered geometry. Each twin
+writes a stamp (``synthetic_info_nyu.json`` / ``synthetic_info_kitti_eigen.json``: generator
+version, arguments, content sha256; :mod:`mmext.synthetic.stamp`); OpenCV runs its portable
+code path, so the bytes do not depend on the machine's SIMD kernels.
 """
 import os
 import os.path as osp
@@ -23,7 +26,16 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 
-__all__ = ['generate_nyu_twin', 'generate_kitti_eigen_twin']
+from mmext.utils.determinism import portable_opencv
+from .stamp import call_params, is_current, write_stamp
+
+__all__ = ['generate_nyu_twin', 'generate_kitti_eigen_twin', 'is_generated', 'GENERATOR_VERSION']
+
+# Bumped whenever the same arguments write other bytes (both twins). 2: OpenCV's portable
+# code path (its SIMD float64 resize differed by up to 1.2e-6 and changed NYU JPEG bytes).
+GENERATOR_VERSION = 2
+_NAME = 'mmext.synthetic.depth_benchmark_twins'
+STAMPS = dict(nyu='synthetic_info_nyu.json', kitti_eigen='synthetic_info_kitti_eigen.json')
 
 
 def _texture(rng, h, w, base):
@@ -32,10 +44,12 @@ def _texture(rng, h, w, base):
     return np.clip(np.asarray(base)[None, None] + noise, 0, 1)
 
 
+@portable_opencv()
 def generate_nyu_twin(root: str, num_images: int = 3, seed: int = 0,
                       K: Tuple[float, float, float, float] = (518.8579, 519.4696, 325.5824,
                                                                   253.7362)) -> List[Dict]:
     """Indoor rooms at 480x640 in the BTS NYU layout; returns per-image info dicts."""
+    params = call_params(generate_nyu_twin, locals())
     rng = np.random.default_rng(seed)
     H, W = 480, 640
     fx, fy, cx, cy = K
@@ -68,13 +82,18 @@ def generate_nyu_twin(root: str, num_images: int = 3, seed: int = 0,
                          depth_m=depth_mm.astype(np.float64) / 1000))
     with open(osp.join(root, 'nyudepthv2_test_files_with_gt.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    write_stamp(root, _NAME, GENERATOR_VERSION, dict(params, twin='nyu'),
+                paths=['official_splits', 'nyudepthv2_test_files_with_gt.txt'],
+                name=STAMPS['nyu'])
     return info
 
 
+@portable_opencv()
 def generate_kitti_eigen_twin(root: str, num_images: int = 3, seed: int = 0,
                               size: Tuple[int, int] = (375, 1242), focal: float = 721.5377,
                               lidar_density: float = 0.06) -> List[Dict]:
     """Road scenes in the KITTI raw + depth-annotated layout; returns per-image info dicts."""
+    params = call_params(generate_kitti_eigen_twin, locals())
     rng = np.random.default_rng(seed)
     H, W = size
     s = W / 1242
@@ -108,4 +127,15 @@ def generate_kitti_eigen_twin(root: str, num_images: int = 3, seed: int = 0,
                          depth_m=gt.astype(np.float64) / 256))
     with open(osp.join(root, 'eigen_val_files.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    write_stamp(root, _NAME, GENERATOR_VERSION, dict(params, twin='kitti_eigen'),
+                paths=['raw_data', 'data_depth_annotated', 'eigen_val_files.txt'],
+                name=STAMPS['kitti_eigen'])
     return info
+
+
+def is_generated(root: str, twin: str, **params) -> bool:
+    """True when ``root`` holds ``twin`` (``'nyu'`` or ``'kitti_eigen'``) of this generator
+    version written with ``params`` (keyword arguments of its function; defaults filled in)."""
+    fn = dict(nyu=generate_nyu_twin, kitti_eigen=generate_kitti_eigen_twin)[twin]
+    return is_current(root, _NAME, GENERATOR_VERSION, dict(call_params(fn, params), twin=twin),
+                      name=STAMPS[twin])

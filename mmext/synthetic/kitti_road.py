@@ -44,24 +44,33 @@ from typing import Dict, List, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmext.utils.determinism import libm_cos, libm_sin, libm_tan, portable_opencv
 from .road_scene import (OBJECT_TYPES, RoadScene, build_road_scene, drive_poses,
                          kitti_like_intrinsics, render_view)
+from .stamp import call_params, is_current, write_stamp
 
-__all__ = ['write_synthetic_kitti', 'kitti_calibration', 'velodyne_scan', 'render_view',
+__all__ = ['write_synthetic_kitti', 'is_generated', 'GENERATOR_VERSION', 'kitti_calibration',
+           'velodyne_scan', 'render_view',
            'build_road_scene', 'drive_poses', 'kitti_like_intrinsics', 'RoadScene',
            'OBJECT_TYPES']
+
+# Bumped whenever the same arguments write other bytes (the stamp then no longer matches).
+# Version 1: the twin as first released; the libm sines/cosines and OpenCV's portable path
+# (added later) wrote byte-identical files on the project machine, so it stayed 1.
+GENERATOR_VERSION = 1
+_NAME = 'mmext.synthetic.kitti_road'
 
 # velodyne axes (x fwd, y left, z up) -> camera axes (x right, y down, z fwd)
 _VELO_AXES = np.array([[0., -1., 0.], [0., 0., -1.], [1., 0., 0.]])
 
 
 def _rot_x(a: float) -> np.ndarray:
-    c, s = np.cos(a), np.sin(a)
+    c, s = libm_cos(a), libm_sin(a)
     return np.array([[1., 0., 0.], [0., c, -s], [0., s, c]])
 
 
 def _rot_y(a: float) -> np.ndarray:
-    c, s = np.cos(a), np.sin(a)
+    c, s = libm_cos(a), libm_sin(a)
     return np.array([[c, 0., s], [0., 1., 0.], [-s, 0., c]])
 
 
@@ -152,7 +161,7 @@ def velodyne_scan(rng: np.random.Generator, depth: np.ndarray, rgb: np.ndarray, 
     """
     H, W = depth.shape
     elev = np.deg2rad(np.linspace(beam_range_deg[0], beam_range_deg[1], num_beams))
-    rows = np.unique(np.round(K[1, 2] - K[1, 1] * np.tan(elev)).astype(np.int64))
+    rows = np.unique(np.round(K[1, 2] - K[1, 1] * libm_tan(elev)).astype(np.int64))
     rows = rows[(rows >= 0) & (rows < H)]
     vv, uu = np.meshgrid(rows, np.arange(W), indexing='ij')
     vv, uu = vv.ravel(), uu.ravel()
@@ -170,7 +179,7 @@ def velodyne_scan(rng: np.random.Generator, depth: np.ndarray, rgb: np.ndarray, 
     rear = -velo[r]
     s = rng.choice(n, int(side_frac * n), replace=False)
     ang = np.deg2rad(rng.uniform(85.0, 120.0, len(s))) * rng.choice([-1.0, 1.0], len(s))
-    c, si = np.cos(ang), np.sin(ang)
+    c, si = libm_cos(ang), libm_sin(ang)
     side = np.stack([c * velo[s, 0] - si * velo[s, 1], si * velo[s, 0] + c * velo[s, 1],
                      velo[s, 2]], -1)
     pts = np.concatenate([velo, ghosts, rear, side])
@@ -185,6 +194,7 @@ def _write_split(path: str, lines: Sequence[str]) -> None:
         f.write('\n'.join(lines) + '\n')
 
 
+@portable_opencv()
 def write_synthetic_kitti(root: str, num_drives: int = 2, frames_per_drive: int = 30,
                           image_size: Tuple[int, int] = (416, 128), camera_height: float = 1.65,
                           speed: float = 1.0, seed: int = 0, split_name: str = 'synthetic',
@@ -220,8 +230,13 @@ def write_synthetic_kitti(root: str, num_drives: int = 2, frames_per_drive: int 
 
     Returns:
         ``splits`` (name -> split file), ``gt_depths`` (npz path), ``calib_dir``, ``folders``
-        (the drive folders relative to ``root``), ``K`` (3x3) and ``num_frames``.
+        (the drive folders relative to ``root``), ``K`` (3x3), ``num_frames`` and
+        ``content_sha256`` (of the files written; also in ``<root>/synthetic_info.json``).
+
+    The bytes do not depend on the machine: OpenCV runs its portable code path and sines,
+    cosines and tangents come from the C library (:mod:`mmext.utils.determinism`).
     """
+    params = call_params(write_synthetic_kitti, locals())
     if num_drives < 2:
         raise ValueError(f'num_drives must be >= 2 (the last drive is the test split), got '
                          f'{num_drives}')
@@ -296,5 +311,13 @@ def write_synthetic_kitti(root: str, num_drives: int = 2, frames_per_drive: int 
     data[:] = gt_maps
     np.savez_compressed(gt_path, data=data, depth_from=np.array('cam_z'),
                         pixel_offset=np.array(0))
+    stamp = write_stamp(root, _NAME, GENERATOR_VERSION, params,
+                        paths=[date, f'masks/{date}', f'splits/{split_name}'])
     return dict(splits=splits, gt_depths=gt_path, calib_dir=calib_dir, folders=folders, K=K,
-                num_frames=frames_per_drive)
+                num_frames=frames_per_drive, content_sha256=stamp['content']['sha256'])
+
+
+def is_generated(root: str, **params) -> bool:
+    """True when ``root`` holds a twin written by this generator version with ``params``
+    (keyword arguments of :func:`write_synthetic_kitti`; missing ones take its defaults)."""
+    return is_current(root, _NAME, GENERATOR_VERSION, call_params(write_synthetic_kitti, params))

@@ -15,6 +15,11 @@ Layout written (the one :class:`mmext.slots.datasets.MOViDataset` reads, also pr
     webdataset:   <root>/<split>-000000.tar with members
                   <video_id>.video.npy, <video_id>.segmentations.npy[, <video_id>.metadata.json]
 
+``write_synthetic_movi`` also writes ``<root>/synthetic_info_<split>.json`` (generator
+version, arguments, content sha256; :mod:`mmext.synthetic.stamp`). The bytes do not depend
+on the machine: the highlight's exponential comes from the C library
+(:func:`mmext.utils.determinism.libm_exp`), tar members carry no time stamps.
+
 Example:
     >>> write_synthetic_movi('data/movi_synth', num_videos=8, split='train')
 """
@@ -26,6 +31,13 @@ import tarfile
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
+
+from mmext.utils.determinism import libm_exp
+from .stamp import call_params, is_current, write_stamp
+
+# Bumped whenever the same arguments write other bytes.
+GENERATOR_VERSION = 1
+_NAME = 'mmext.synthetic.movi'
 
 PALETTE = np.array([
     [220, 40, 40], [40, 180, 60], [50, 90, 220], [230, 200, 40], [200, 60, 200],
@@ -52,7 +64,7 @@ def _shade(colour: np.ndarray, yy: np.ndarray, xx: np.ndarray, cy: float, cx: fl
     if metal:
         lambert = 0.55 + 0.45 * np.clip(1.0 - d2, 0.0, 1.0)
         hy, hx = cy - 0.35 * r, cx - 0.35 * r
-        spec = np.exp(-((yy - hy) ** 2 + (xx - hx) ** 2) / (2 * (0.25 * r) ** 2))
+        spec = libm_exp(-((yy - hy) ** 2 + (xx - hx) ** 2) / (2 * (0.25 * r) ** 2))
         img = colour[None, None] * lambert[..., None]
         return img * (1 - 0.9 * spec[..., None]) + 255.0 * 0.9 * spec[..., None]
     lambert = 0.85 + 0.15 * np.clip(1.0 - d2, 0.0, 1.0)
@@ -201,6 +213,8 @@ def write_synthetic_movi(root: str, num_videos: int = 16, split: str = 'train',
     Returns:
         The paths written (video folders or shard files).
     """
+    params = call_params(write_synthetic_movi, locals())
+    params.pop('split')
     rng = np.random.default_rng(seed)
 
     def videos() -> Iterator[Tuple[str, np.ndarray, np.ndarray, Dict]]:
@@ -208,5 +222,21 @@ def write_synthetic_movi(root: str, num_videos: int = 16, split: str = 'train',
             video, segs, meta = generate_video(rng, **video_kwargs)
             yield f'{split}_{i:06d}', video, segs, meta
 
-    return write_movi_videos(root, videos(), split=split, fmt=fmt,
-                             videos_per_shard=videos_per_shard)
+    written = write_movi_videos(root, videos(), split=split, fmt=fmt,
+                                videos_per_shard=videos_per_shard)
+    write_stamp(root, _NAME, GENERATOR_VERSION, params,
+                paths=[osp.relpath(p, root) for p in written], name=stamp_name(split))
+    return written
+
+
+def stamp_name(split: str) -> str:
+    """File name of a split's stamp under the root (one root holds several splits)."""
+    return f'synthetic_info_{split}.json'
+
+
+def is_generated(root: str, split: str = 'train', **params) -> bool:
+    """True when ``root`` holds ``split`` written by this generator version with ``params``
+    (keyword arguments of :func:`write_synthetic_movi`; missing ones take its defaults)."""
+    full = call_params(write_synthetic_movi, dict(params, split=split))
+    full.pop('split')
+    return is_current(root, _NAME, GENERATOR_VERSION, full, name=stamp_name(split))

@@ -12,6 +12,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from mmext.utils.determinism import libm_cos, libm_sin
+
 __all__ = ['Box', 'Cylinder', 'SphericalCap', 'TableScene', 'render_scene', 'intrinsics']
 
 _INF = np.inf
@@ -38,7 +40,7 @@ class Box:
         return self.sx * self.sy * self.h
 
     def intersect(self, o: np.ndarray, d: np.ndarray) -> np.ndarray:
-        c, s = np.cos(self.yaw), np.sin(self.yaw)
+        c, s = libm_cos(self.yaw), libm_sin(self.yaw)
         R = np.array([[c, s, 0.], [-s, c, 0.], [0., 0., 1.]])  # table -> box frame
         shift = np.array([self.cx, self.cy, self.z0])
         ob, db = R @ (o - shift), d @ R.T
@@ -120,8 +122,8 @@ class TableScene:
 
     def frame(self) -> Tuple[np.ndarray, np.ndarray]:
         """Table origin (camera frame) and the 3x3 matrix whose columns are e1, e2, up."""
-        cx_, sx_ = np.cos(self.tilt_x), np.sin(self.tilt_x)
-        cy_, sy_ = np.cos(self.tilt_y), np.sin(self.tilt_y)
+        cx_, sx_ = libm_cos(self.tilt_x), libm_sin(self.tilt_x)
+        cy_, sy_ = libm_cos(self.tilt_y), libm_sin(self.tilt_y)
         Rx = np.array([[1, 0, 0], [0, cx_, -sx_], [0, sx_, cx_]])
         Ry = np.array([[cy_, 0, sy_], [0, 1, 0], [-sy_, 0, cy_]])
         # Untilted table frame: x right, y towards -v (image up), up = -z (towards camera).

@@ -15,7 +15,10 @@ foods on it: spherical caps, boxes, cylinders and flat heaps, textured and shade
 volume are learnable from the RGB image. Dish ids are unix timestamps grouped in sessions
 (shots a few seconds to minutes apart, sessions hours apart) so split tools can be tested on a
 known session structure. Optional faults reproduce real-data cases: dishes without depth and a
-dish whose depth is stored in millimetres instead of 1e-4 m.
+dish whose depth is stored in millimetres instead of 1e-4 m. ``root/synthetic_info.json``
+records the generator version, the arguments and a content sha256
+(:mod:`mmext.synthetic.stamp`); the bytes do not depend on the machine (OpenCV's portable
+code path; sines and cosines from the C library, :mod:`mmext.utils.determinism`).
 """
 import csv
 import os
@@ -25,7 +28,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from mmext.utils.determinism import libm_cos, libm_sin, portable_opencv
 from .nutrition5k_solids import Box, Cylinder, SphericalCap, TableScene, intrinsics, render_scene
+from .stamp import call_params, is_current, write_stamp
+
+# Bumped whenever the same arguments write other bytes.
+GENERATOR_VERSION = 1
+_NAME = 'mmext.synthetic.nutrition5k_trays'
 
 DEFAULT_K = (616.0, 616.0, 319.5, 239.5)   # fx, fy, cx, cy at 640x480 (D435-like)
 FOOD_COLOURS = np.array([[200, 140, 60], [90, 160, 60], [210, 70, 50], [230, 200, 120],
@@ -40,7 +49,7 @@ def _random_foods(rng: np.random.Generator, plate_z: float, n: int) -> List:
         kind = rng.choice(['cap', 'box', 'cylinder', 'heap'])
         size = rng.uniform(0.02, 0.035)                   # footprint radius (m)
         r, ang = rng.uniform(0, 0.045), rng.uniform(0, 2 * np.pi)
-        cx, cy = r * np.cos(ang), r * np.sin(ang)
+        cx, cy = r * libm_cos(ang), r * libm_sin(ang)
         if any(np.hypot(cx - x, cy - y) < size + s + 0.004 for x, y, s in centres):
             continue
         if kind == 'cap':
@@ -71,8 +80,8 @@ def _shade(depth: np.ndarray, label: np.ndarray, local: np.ndarray, colours: np.
     lambert = np.clip(-(n @ light), 0, 1)
     base = colours[np.clip(label, 0, len(colours) - 1)]
     x, y = local[..., 0], local[..., 1]
-    tex = 0.08 * np.sin(x * rng.uniform(300, 600)) * np.cos(y * rng.uniform(300, 600))
-    tex += 0.05 * np.sin((x + 2 * y) * 900 + label)
+    tex = 0.08 * libm_sin(x * rng.uniform(300, 600)) * libm_cos(y * rng.uniform(300, 600))
+    tex += 0.05 * libm_sin((x + 2 * y) * 900 + label)
     img = base * (0.35 + 0.65 * lambert[..., None]) + tex[..., None]
     img += rng.normal(0, 0.01, img.shape)
     return (np.clip(img, 0, 1) * 255).astype(np.uint8)
@@ -111,6 +120,7 @@ def session_timestamps(rng: np.random.Generator, n_dishes: int, n_sessions: int,
     return ts, sess
 
 
+@portable_opencv()
 def generate_nutrition5k(root: str, num_dishes: int = 24, num_sessions: int = 6, seed: int = 0,
                          size: Tuple[int, int] = (480, 640), K: Sequence[float] = DEFAULT_K,
                          test_ratio: float = 0.25, max_tilt: float = 0.03,
@@ -132,8 +142,9 @@ def generate_nutrition5k(root: str, num_dishes: int = 24, num_sessions: int = 6,
 
     Returns:
         ``{'dish_ids', 'sessions', 'volumes_ml', 'train_ids', 'test_ids', 'no_depth',
-        'mm_units', 'K'}``.
+        'mm_units', 'K', 'content_sha256'}``.
     """
+    params = call_params(generate_nutrition5k, locals())
     rng = np.random.default_rng(seed)
     Kmat = intrinsics(*K)
     ts, sess = session_timestamps(rng, num_dishes, num_sessions)
@@ -181,6 +192,15 @@ def generate_nutrition5k(root: str, num_dishes: int = 24, num_sessions: int = 6,
     for name, lst in (('depth_train_ids.txt', train_ids), ('depth_test_ids.txt', test_ids)):
         with open(osp.join(root, 'dish_ids', 'splits', name), 'w') as f:
             f.write('\n'.join(lst) + '\n')
+    stamp = write_stamp(root, _NAME, GENERATOR_VERSION, params,
+                        paths=['imagery', 'metadata', 'dish_ids', 'masks', 'volumes.csv'])
     return dict(dish_ids=ids, sessions=sess, volumes_ml=volumes, train_ids=train_ids,
                 test_ids=test_ids, no_depth=[ids[i] for i in sorted(lacking)],
-                mm_units=[ids[i] for i in sorted(in_mm)], K=Kmat)
+                mm_units=[ids[i] for i in sorted(in_mm)], K=Kmat,
+                content_sha256=stamp['content']['sha256'])
+
+
+def is_generated(root: str, **params) -> bool:
+    """True when ``root`` holds a set of this generator version written with ``params``
+    (keyword arguments of :func:`generate_nutrition5k`; missing ones take its defaults)."""
+    return is_current(root, _NAME, GENERATOR_VERSION, call_params(generate_nutrition5k, params))

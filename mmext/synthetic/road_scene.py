@@ -12,12 +12,16 @@ All textures are fixed in world (or object) coordinates and Lambert-shaded with 
 directional light, so two views of a scene are photometrically consistent: warping one
 view into another with the true depth and pose reproduces it (up to occlusions and
 resampling). Textures are band-limited by the pixel footprint (octaves and stripes finer
-than a pixel fade to their mean) so distant surfaces do not alias.
+than a pixel fade to their mean) so distant surfaces do not alias. Sines and cosines come
+from the C library (:func:`mmext.utils.determinism.libm_sin`), not NumPy's CPU-dependent
+SIMD kernels, so the rendered bytes do not depend on the machine.
 """
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from mmext.utils.determinism import libm_cos, libm_sin
 
 __all__ = ['OBJECT_TYPES', 'RoadScene', 'build_road_scene', 'drive_poses', 'render_view',
            'kitti_like_intrinsics']
@@ -90,10 +94,10 @@ def drive_poses(num_frames: int, speed: float = 1.0, lateral_wobble: float = 0.0
     poses = np.tile(np.eye(4), (num_frames, 1, 1))
     for i in range(num_frames):
         a = 2 * np.pi * i / period + phase
-        yaw = yaw_wobble * np.cos(a)
-        c, s = np.cos(yaw), np.sin(yaw)
+        yaw = yaw_wobble * libm_cos(a)
+        c, s = libm_cos(yaw), libm_sin(yaw)
         poses[i, :3, :3] = [[c, 0., s], [0., 1., 0.], [-s, 0., c]]
-        poses[i, :3, 3] = [lateral_wobble * np.sin(a), 0., i * speed]
+        poses[i, :3, 3] = [lateral_wobble * libm_sin(a), 0., i * speed]
     return poses
 
 
@@ -308,7 +312,7 @@ def _box_colour(scene: RoadScene, idx, local, axis, fp):
 
 # ----------------------------------------------------------------------------- rendering
 def _box_rotation(yaw: float) -> np.ndarray:
-    c, s = np.cos(yaw), np.sin(yaw)
+    c, s = libm_cos(yaw), libm_sin(yaw)
     return np.array([[c, 0., s], [0., 1., 0.], [-s, 0., c]])  # local -> world
 
 

@@ -12,7 +12,8 @@ Example::
 import argparse
 import json
 
-from mmext.synthetic.kitti_road import write_synthetic_kitti
+from mmext.synthetic.kitti_road import is_generated, write_synthetic_kitti
+from mmext.synthetic.stamp import read_stamp
 
 
 def main() -> None:
@@ -25,12 +26,19 @@ def main() -> None:
     p.add_argument('--camera-height', type=float, default=1.65)
     p.add_argument('--speed', type=float, default=1.0, help='metres per frame')
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--force', action='store_true',
+                   help='write even when a stamp says the same version and arguments')
     a = p.parse_args()
-    info = write_synthetic_kitti(a.out, num_drives=a.drives, frames_per_drive=a.frames,
-                                 image_size=tuple(a.size), camera_height=a.camera_height,
-                                 speed=a.speed, seed=a.seed)
-    print(json.dumps({k: v for k, v in info.items() if k in ('splits', 'gt_depths',
-                                                              'num_frames')}, indent=1))
+    kw = dict(num_drives=a.drives, frames_per_drive=a.frames, image_size=tuple(a.size),
+              camera_height=a.camera_height, speed=a.speed, seed=a.seed)
+    if not a.force and is_generated(a.out, **kw):
+        print(f'{a.out}: synthetic KITTI twin already present (use --force to redo)')
+    else:
+        info = write_synthetic_kitti(a.out, **kw)
+        print(json.dumps({k: v for k, v in info.items() if k in ('splits', 'gt_depths',
+                                                                  'num_frames')}, indent=1))
+    # compare this line between machines: equal hashes = byte-identical data
+    print(f'{a.out}: content sha256 {read_stamp(a.out)["content"]["sha256"]}')
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@ Example::
 """
 import argparse
 
-from mmext.synthetic.movi import write_synthetic_movi
+from mmext.synthetic.movi import is_generated, stamp_name, write_synthetic_movi
+from mmext.synthetic.stamp import read_stamp
 
 
 def main() -> None:
@@ -24,11 +25,19 @@ def main() -> None:
     p.add_argument('--max-objects', type=int, default=4)
     p.add_argument('--format', default='folder', choices=('folder', 'webdataset'))
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--force', action='store_true',
+                   help='write even when a stamp says the same version and arguments')
     a = p.parse_args()
     kw = dict(size=a.size, num_frames=a.frames, max_objects=a.max_objects, fmt=a.format)
-    write_synthetic_movi(a.out, a.train, 'train', seed=a.seed, **kw)
-    write_synthetic_movi(a.out, a.val, 'validation', seed=a.seed + 1, **kw)
-    print(f'wrote {a.train} train + {a.val} validation videos under {a.out}')
+    for split, n, seed in (('train', a.train, a.seed), ('validation', a.val, a.seed + 1)):
+        if not a.force and is_generated(a.out, split, num_videos=n, seed=seed, **kw):
+            print(f'{a.out}: {split} already present (use --force to redo)')
+        else:
+            write_synthetic_movi(a.out, n, split, seed=seed, **kw)
+            print(f'wrote {n} {split} videos under {a.out}')
+        # compare these lines between machines: equal hashes = byte-identical data
+        sha = read_stamp(a.out, stamp_name(split))['content']['sha256']
+        print(f'{a.out} {split}: content sha256 {sha}')
 
 
 if __name__ == '__main__':
