@@ -12,13 +12,12 @@ bytes. A set without a stamp (written before stamps existed) is *not* current fo
 :func:`is_current`; the datasets' ``generate_if_missing`` only look for the split files and
 never rewrite such a set on their own.
 """
-import hashlib
 import json
 import os
 import os.path as osp
 from typing import Dict, Iterable, Optional
 
-from mmext.utils.fingerprint import file_sha256, iter_files
+from mmext.utils.fingerprint import files_sha256, iter_files
 
 STAMP = 'synthetic_info.json'
 
@@ -47,17 +46,8 @@ def content_sha256(root: str, paths: Iterable[str] = ('.',)) -> Dict[str, object
             prefix = osp.relpath(full, root)
             rels.update(r if prefix == '.' else f'{prefix}/{r}'.replace(os.sep, '/')
                         for r in iter_files(full))
-    digest = hashlib.sha256()
-    count = size = 0
-    for rel in sorted(rels):
-        name = osp.basename(rel)
-        if name.startswith('synthetic_info') and name.endswith('.json'):
-            continue
-        path = osp.join(root, rel)
-        digest.update(f'{rel}\0{file_sha256(path)}\n'.encode())
-        count += 1
-        size += osp.getsize(path)
-    return dict(sha256=digest.hexdigest(), files=count, bytes=size)
+    return files_sha256(root, (r for r in rels if not (
+        osp.basename(r).startswith('synthetic_info') and osp.basename(r).endswith('.json'))))
 
 
 def write_stamp(root: str, generator: str, version: int, params: dict,

@@ -47,11 +47,16 @@ def tree_sha256(root: str, skip_dirs: Iterable[str] = (), skip_files: Iterable[s
         bytes=<total size>)``.
     """
     skip_names = set(skip_files)
+    return files_sha256(root, (rel for rel in iter_files(root, skip_dirs)
+                               if osp.basename(rel) not in skip_names))
+
+
+def files_sha256(root: str, rels: Iterable[str]) -> Dict[str, object]:
+    """Hash over the given files (paths relative to ``root``, taken in sorted order): each
+    file's relative path and content hash; returns ``sha256``, ``files`` and ``bytes``."""
     digest = hashlib.sha256()
     count = size = 0
-    for rel in iter_files(root, skip_dirs):
-        if osp.basename(rel) in skip_names:
-            continue
+    for rel in sorted(rels):
         path = osp.join(root, rel)
         digest.update(f'{rel}\0{file_sha256(path)}\n'.encode())
         count += 1
