@@ -128,3 +128,21 @@ def call_params(fn, values: dict, skip: Iterable[str] = ('root',)) -> dict:
         elif p.default is not p.empty:
             out[k] = p.default
     return out
+
+
+def needs_generation(root: str, split_file: str, is_generated_fn, params: dict) -> bool:
+    """Whether a dataset with ``generate_if_missing`` must (re)write its synthetic twin.
+
+    True when ``split_file`` is absent, or when ``root`` carries a stamp of another
+    generator version or other arguments (stale data would otherwise be read silently: a
+    warning names the folder). A twin without a stamp (written before stamps existed) is
+    kept as it is.
+    """
+    if not osp.isfile(split_file):
+        return True
+    if read_stamp(root) is None or is_generated_fn(root, **params):
+        return False
+    import warnings
+    warnings.warn(f'{root}: the synthetic twin there was written by another generator version '
+                  f'or with other arguments than {dict(params)}; writing it again')
+    return True

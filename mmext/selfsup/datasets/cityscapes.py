@@ -102,9 +102,13 @@ class CityscapesSequenceDataset(BaseDataset):
         return cache[key]
 
     def load_data_list(self) -> List[dict]:
-        if self.generate_if_missing is not None and not osp.isfile(self.ann_file):
-            from mmext.synthetic.cityscapes_road import write_synthetic_cityscapes
-            write_synthetic_cityscapes(self.data_root, **dict(self.generate_if_missing))
+        if self.generate_if_missing is not None:
+            from mmext.synthetic.cityscapes_road import (is_generated,
+                                                         write_synthetic_cityscapes)
+            from mmext.synthetic.stamp import needs_generation
+            params = dict(self.generate_if_missing)
+            if needs_generation(self.data_root, self.ann_file, is_generated, params):
+                write_synthetic_cityscapes(self.data_root, **params)
         if not osp.isfile(self.ann_file):
             raise FileNotFoundError(f'split file not found: {self.ann_file!r}')
         classes = tuple(self.metainfo.get('classes', ()))

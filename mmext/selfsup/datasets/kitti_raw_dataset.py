@@ -119,10 +119,11 @@ class KITTIRawDataset(BaseDataset):
         return cache[key]
 
     def _generate(self) -> None:
-        if osp.isfile(self.ann_file):
-            return
-        from mmext.synthetic.kitti_road import write_synthetic_kitti
-        write_synthetic_kitti(self.data_root, **dict(self.generate_if_missing))
+        from mmext.synthetic.kitti_road import is_generated, write_synthetic_kitti
+        from mmext.synthetic.stamp import needs_generation
+        params = dict(self.generate_if_missing)
+        if needs_generation(self.data_root, self.ann_file, is_generated, params):
+            write_synthetic_kitti(self.data_root, **params)
 
     # ------------------------------------------------------------------ loading
     def prepare_data(self, idx: int):
