@@ -9,8 +9,9 @@ version lets tools regenerate a set written by an older generator (:func:`is_cur
 
 A generator bumps its ``GENERATOR_VERSION`` whenever the same arguments would write other
 bytes. A set without a stamp (written before stamps existed) is *not* current for
-:func:`is_current`; the datasets' ``generate_if_missing`` only look for the split files and
-never rewrite such a set on their own.
+:func:`is_current`, but the datasets' ``generate_if_missing`` keep it as it is; they rewrite
+a set only when its split file is missing or its stamp names another version or other
+arguments (:func:`needs_generation`, used by the selfsup datasets).
 """
 import json
 import os
